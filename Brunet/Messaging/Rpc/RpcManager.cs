@@ -1,0 +1,290 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Brunet.Addressing;
+using Brunet.Routing;
+
+namespace Brunet.Messaging.Rpc;
+
+/// <summary>
+/// Request/reply over routed packets or single edges: ids, retransmits with an RTT-based timeout, a bounded
+/// pending table, and a cache of recent answers so a retransmitted request is answered without running twice.
+/// Owned by the node loop: every method runs there.
+/// </summary>
+public sealed class RpcManager
+{
+    private readonly IRpcSender _sender;
+    private readonly TimeProvider _time;
+    private readonly RpcOptions _options;
+    private readonly Dictionary<uint, Pending> _pending = [];
+    private readonly Dictionary<string, RpcHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(Address From, uint Id), Answer> _answers = [];
+    private readonly Queue<(Address From, uint Id)> _answerOrder = new();
+    private readonly RttEstimator _rtt;
+
+    public RpcManager(IRpcSender sender, TimeProvider time, RpcOptions? options = null)
+    {
+        _sender = sender;
+        _time = time;
+        _options = options ?? new RpcOptions();
+        _rtt = new RttEstimator(_options.MinTimeout, _options.MaxTimeout);
+    }
+
+    public int PendingCount => _pending.Count;
+
+    public RttEstimator Rtt => _rtt;
+
+    public long RequestsServed { get; private set; }
+
+    public long Malformed { get; private set; }
+
+    public void Register(string method, RpcHandler handler) => _handlers[method] = handler;
+
+    /// <summary>Calls <paramref name="method"/>; <paramref name="callback"/> runs once on the node loop with the outcome.</summary>
+    public void Call(in RpcTarget target, string method, ReadOnlySpan<byte> body, Action<RpcResult> callback, int? maxResends = null)
+    {
+        if (_pending.Count >= _options.MaxPending)
+        {
+            callback(new RpcResult(RpcError.Unreachable, "too many calls pending", [], target.Address, TimeSpan.Zero));
+            return;
+        }
+        uint id = NewId();
+        var output = new ArrayBufferWriter<byte>(body.Length + method.Length + 8);
+        RpcMessage.WriteRequest(output, RpcKind.Request, id, method, body);
+        var pending = new Pending(target, output.WrittenSpan.ToArray(), callback, _time.GetTimestamp(), maxResends ?? _options.MaxResends)
+        {
+            Deadline = _time.GetTimestamp() + ToTicks(_rtt.Timeout),
+        };
+        _pending.Add(id, pending);
+        if (!_sender.Send(target, pending.Request) && target.IsDirect)
+        {
+            // A closed edge will not come back; a routed send may find a route on the next try.
+            Complete(id, new RpcResult(RpcError.Unreachable, "edge closed", [], target.Address, TimeSpan.Zero));
+        }
+    }
+
+    public Task<RpcResult> CallAsync(RpcTarget target, string method, ReadOnlySpan<byte> body, int? maxResends = null)
+    {
+        var completion = new TaskCompletionSource<RpcResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Call(target, method, body, result => completion.TrySetResult(result), maxResends);
+        return completion.Task;
+    }
+
+    /// <summary>Sends a one-way message: no reply, no retransmit.</summary>
+    public bool Notify(in RpcTarget target, string method, ReadOnlySpan<byte> body)
+    {
+        var output = new ArrayBufferWriter<byte>(body.Length + method.Length + 8);
+        RpcMessage.WriteRequest(output, RpcKind.Notify, NewId(), method, body);
+        return _sender.Send(target, output.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Handles an RPC payload (after the payload-type byte) from <paramref name="from"/>, an authenticated address;
+    /// <paramref name="replyTo"/> says how to answer. Malformed input is counted and dropped.
+    /// </summary>
+    public void OnMessage(in RpcTarget replyTo, Address from, ReadOnlySpan<byte> payload)
+    {
+        RpcMessage message;
+        try
+        {
+            message = RpcMessage.Read(payload);
+        }
+        catch (WireFormatException)
+        {
+            Malformed++;
+            return;
+        }
+        switch (message.Kind)
+        {
+            case RpcKind.Request:
+            case RpcKind.Notify:
+                Serve(replyTo, from, message);
+                break;
+            case RpcKind.Reply:
+            case RpcKind.Error:
+                Answered(replyTo, from, message);
+                break;
+        }
+    }
+
+    /// <summary>Retransmits and times out calls; the node calls it on every tick.</summary>
+    public void Tick()
+    {
+        long now = _time.GetTimestamp();
+        List<uint>? expired = null;
+        foreach ((uint id, Pending pending) in _pending)
+        {
+            if (now < pending.Deadline)
+            {
+                continue;
+            }
+            if (pending.Resends >= pending.MaxResends)
+            {
+                (expired ??= []).Add(id);
+                continue;
+            }
+            pending.Resends++;
+            // Exponential back-off on each resend, from the RTT-based timeout.
+            TimeSpan wait = _rtt.Timeout * Math.Min(1 << pending.Resends, 8);
+            pending.Deadline = now + ToTicks(wait);
+            if (!_sender.Send(pending.Target, pending.Request) && pending.Target.IsDirect)
+            {
+                (expired ??= []).Add(id);
+            }
+        }
+        if (expired is not null)
+        {
+            foreach (uint id in expired)
+            {
+                Pending pending = _pending[id];
+                Complete(id, new RpcResult(RpcError.Timeout, "no answer", [], pending.Target.Address, _time.GetElapsedTime(pending.Started)));
+            }
+        }
+        while (_answerOrder.TryPeek(out (Address, uint) key))
+        {
+            if (_answers.TryGetValue(key, out Answer? oldest) && _time.GetElapsedTime(oldest.At) <= _options.ReplyCacheTime)
+            {
+                break;
+            }
+            _answers.Remove(_answerOrder.Dequeue());
+        }
+    }
+
+    /// <summary>Fails every pending call (the node is stopping).</summary>
+    public void FailAll(string reason)
+    {
+        foreach (uint id in _pending.Keys.ToArray())
+        {
+            Complete(id, new RpcResult(RpcError.Unreachable, reason, [], _pending[id].Target.Address, TimeSpan.Zero));
+        }
+    }
+
+    internal void SendAnswer(RpcCall call, ReadOnlySpan<byte> encoded)
+    {
+        if (_answers.TryGetValue((call.From, call.Id), out Answer? answer))
+        {
+            answer.Encoded = encoded.ToArray();
+        }
+        _sender.Send(call.ReplyTo, encoded);
+    }
+
+    private void Serve(in RpcTarget replyTo, Address from, in RpcMessage message)
+    {
+        if (message.Kind == RpcKind.Request)
+        {
+            if (_answers.TryGetValue((from, message.Id), out Answer? known))
+            {
+                // A retransmit: answer again if we have answered, else the first run is still working on it.
+                if (known.Encoded is { } encoded)
+                {
+                    _sender.Send(replyTo, encoded);
+                }
+                return;
+            }
+            Remember(from, message.Id);
+        }
+        RequestsServed++;
+        var call = new RpcCall(this, replyTo, from, message.Id, message.Method);
+        if (!_handlers.TryGetValue(message.Method, out RpcHandler? handler))
+        {
+            if (message.Kind == RpcKind.Request)
+            {
+                call.Fail(RpcError.NoSuchMethod, $"no method {message.Method}");
+            }
+            return;
+        }
+        try
+        {
+            handler(call, message.Body);
+        }
+        catch (WireFormatException e)
+        {
+            Malformed++;
+            if (message.Kind == RpcKind.Request)
+            {
+                call.Fail(RpcError.BadRequest, e.Message);
+            }
+        }
+    }
+
+    private void Answered(in RpcTarget source, Address from, in RpcMessage message)
+    {
+        if (!_pending.TryGetValue(message.Id, out Pending? pending))
+        {
+            return;
+        }
+        // Accept an answer only from the node asked: the edge's peer, or the exact destination. A closest-mode
+        // call may be answered by whichever node is nearest the key.
+        RpcTarget target = pending.Target;
+        bool fromRightNode = target.IsDirect
+            ? ReferenceEquals(source.Edge, target.Edge) || from == target.Address
+            : target.Mode != RoutingMode.Exact || from == target.Address;
+        if (!fromRightNode)
+        {
+            return;
+        }
+        TimeSpan elapsed = _time.GetElapsedTime(pending.Started);
+        if (pending.Resends == 0)
+        {
+            _rtt.AddSample(elapsed);   // Karn: only unambiguous samples
+        }
+        RpcResult result = message.Kind == RpcKind.Reply
+            ? new RpcResult(RpcError.None, null, message.Body.ToArray(), from, elapsed)
+            : new RpcResult(message.ErrorCode == RpcError.None ? RpcError.Internal : message.ErrorCode, message.ErrorMessage, [], from, elapsed);
+        Complete(message.Id, result);
+    }
+
+    private void Complete(uint id, RpcResult result)
+    {
+        if (_pending.Remove(id, out Pending? pending))
+        {
+            pending.Callback(result);
+        }
+    }
+
+    private void Remember(Address from, uint id)
+    {
+        if (_answers.Count >= _options.ReplyCacheSize && _answerOrder.TryDequeue(out (Address, uint) oldest))
+        {
+            _answers.Remove(oldest);
+        }
+        _answers[(from, id)] = new Answer(_time.GetTimestamp());
+        _answerOrder.Enqueue((from, id));
+    }
+
+    private uint NewId()
+    {
+        uint id;
+        do
+        {
+            id = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) + 1;
+        }
+        while (_pending.ContainsKey(id));
+        return id;
+    }
+
+    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    private sealed class Pending(RpcTarget target, byte[] request, Action<RpcResult> callback, long started, int maxResends)
+    {
+        public RpcTarget Target { get; } = target;
+
+        public byte[] Request { get; } = request;
+
+        public Action<RpcResult> Callback { get; } = callback;
+
+        public long Started { get; } = started;
+
+        public int MaxResends { get; } = maxResends;
+
+        public int Resends { get; set; }
+
+        public long Deadline { get; set; }
+    }
+
+    private sealed class Answer(long at)
+    {
+        public long At { get; } = at;
+
+        public byte[]? Encoded { get; set; }
+    }
+}

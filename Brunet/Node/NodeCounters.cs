@@ -1,0 +1,37 @@
+namespace Brunet.Node;
+
+/// <summary>Counters of one node, read by the metrics endpoint (issue E). Incremented with Interlocked.</summary>
+public sealed class NodeCounters
+{
+    internal long _framesIn;
+    internal long _framesOut;
+    internal long _forwarded;
+    internal long _delivered;
+    internal long _dropped;
+    internal long _malformed;
+    internal long _edgesOpened;
+    internal long _edgesClosed;
+    internal long _linksUp;
+    internal long _linksDown;
+
+    public long FramesIn => Volatile.Read(ref _framesIn);
+
+    public long FramesOut => Volatile.Read(ref _framesOut);
+
+    public long Forwarded => Volatile.Read(ref _forwarded);
+
+    public long Delivered => Volatile.Read(ref _delivered);
+
+    /// <summary>Routed packets dropped: TTL exceeded, no route, queue full.</summary>
+    public long Dropped => Volatile.Read(ref _dropped);
+
+    public long Malformed => Volatile.Read(ref _malformed);
+
+    public long EdgesOpened => Volatile.Read(ref _edgesOpened);
+
+    public long EdgesClosed => Volatile.Read(ref _edgesClosed);
+
+    public long LinksUp => Volatile.Read(ref _linksUp);
+
+    public long LinksDown => Volatile.Read(ref _linksDown);
+}

@@ -1,0 +1,207 @@
+using Brunet.Addressing;
+using Brunet.Connections;
+using Brunet.Security;
+using Brunet.Transport;
+
+namespace Brunet.Node;
+
+/// <summary>Edges: accepting, dialing, handshakes finishing, edges closing.</summary>
+public sealed partial class OverlayNode
+{
+    /// <summary>A new inbound edge, on a transport thread: give it a responder handshake, or refuse it.</summary>
+    private IEdgeHandler? AcceptEdge(IEdge edge)
+    {
+        if (Volatile.Read(ref _state) != 1 || Volatile.Read(ref _edgeCount) >= Options.MaxEdges)
+        {
+            return null;
+        }
+        var peerEdge = new PeerEdge(this, edge.RemoteAddress, Loop.Time.GetTimestamp());
+        var secure = new SecureEdge(Identity, _handshake, isInitiator: false, peerEdge, Loop.Time);
+        peerEdge.Secure = secure;
+        secure.Attach(edge);
+        Interlocked.Increment(ref _edgeCount);
+        Interlocked.Increment(ref Counters._edgesOpened);
+        Loop.Post(() => _edges.Add(peerEdge));
+        return secure;
+    }
+
+    private int _edgeCount;
+
+    /// <summary>Dials <paramref name="remote"/> for <paramref name="attempt"/>. On the loop.</summary>
+    private void Dial(LinkAttempt attempt, TransportAddress remote)
+    {
+        IEdgeListener? listener = _listeners.FirstOrDefault(l => l.Kind == remote.Kind);
+        if (listener is null)
+        {
+            NextAddress(attempt, $"no {remote.Kind} listener");
+            return;
+        }
+        // One edge per remote address: reuse an edge already there (a UDP socket pair carries one session).
+        PeerEdge? existing = _edges.FirstOrDefault(e => !e.Secure.IsClosed && e.Remote == remote);
+        if (existing is not null)
+        {
+            if (existing.Secure.IsEstablished && existing.Peer is { } peer && (attempt.Target is null || attempt.Target == peer))
+            {
+                attempt.Current = existing;
+                RequestLink(attempt, existing);
+                return;
+            }
+            if (!existing.Secure.IsEstablished && existing.Attempt is null)
+            {
+                attempt.Current = existing;
+                existing.Attempt = attempt;
+                return;   // its handshake is under way; OnEdgeEstablished continues the attempt
+            }
+            NextAddress(attempt, "address in use by another edge");
+            return;
+        }
+        var peerEdge = new PeerEdge(this, remote, Loop.Time.GetTimestamp()) { Attempt = attempt };
+        peerEdge.Secure = new SecureEdge(Identity, _handshake, isInitiator: true, peerEdge, Loop.Time, attempt.Target);
+        attempt.Current = peerEdge;
+        attempt.CurrentStarted = Loop.Time.GetTimestamp();
+        _edges.Add(peerEdge);
+        Interlocked.Increment(ref _edgeCount);
+        Interlocked.Increment(ref Counters._edgesOpened);
+        _ = ConnectAsync(listener, remote, peerEdge);
+    }
+
+    private async Task ConnectAsync(IEdgeListener listener, TransportAddress remote, PeerEdge peerEdge)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(Options.LinkAttemptTimeout);
+            IEdge edge = await listener.ConnectAsync(remote, peerEdge.Secure, timeout.Token).ConfigureAwait(false);
+            peerEdge.Secure.Attach(edge);   // sends handshake message 1
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or IOException)
+        {
+            peerEdge.Secure.Close($"connect failed: {e.Message}");
+        }
+    }
+
+    /// <summary>A handshake finished (transport thread): continue on the loop.</summary>
+    internal void OnEdgeEstablished(PeerEdge edge) => Loop.Post(() => EdgeEstablished(edge));
+
+    private void EdgeEstablished(PeerEdge edge)
+    {
+        if (_state != 1 || edge.Secure.IsClosed || edge.Peer is not { } peer)
+        {
+            return;
+        }
+        if (peer == Address)
+        {
+            edge.Close("connected to itself");
+            return;
+        }
+        if (edge.Secure.Peer?.ObservedAddress is { } observedText && TransportAddress.TryParse(observedText, out TransportAddress? observed))
+        {
+            NoteObservedAddress(observed);
+        }
+        if (edge.Attempt is { } attempt && !attempt.Done)
+        {
+            RequestLink(attempt, edge);
+        }
+    }
+
+    /// <summary>An edge closed (transport thread or loop): clean up on the loop.</summary>
+    internal void OnEdgeClosed(PeerEdge edge, string reason) => Loop.Post(() => EdgeClosed(edge, reason));
+
+    private void EdgeClosed(PeerEdge edge, string reason)
+    {
+        if (_edges.Remove(edge))
+        {
+            Interlocked.Decrement(ref _edgeCount);
+            Interlocked.Increment(ref Counters._edgesClosed);
+        }
+        if (edge.Peer is { } peer && Connections.Get(peer) is { } connection && ReferenceEquals(connection.Edge, edge))
+        {
+            RemoveConnection(peer, reason);
+        }
+        if (edge.Attempt is { Done: false } attempt && ReferenceEquals(attempt.Current, edge))
+        {
+            NextAddress(attempt, reason);
+        }
+    }
+
+    private void NoteObservedAddress(TransportAddress observed)
+    {
+        if (observed.EndPoint is null || _observed.Contains(observed) || TransportAddresses.Contains(observed))
+        {
+            return;
+        }
+        // Keep the few most recent reflections; issue D infers the NAT's behaviour from this history.
+        _observed.Insert(0, observed);
+        if (_observed.Count > 4)
+        {
+            _observed.RemoveAt(_observed.Count - 1);
+        }
+        var merged = new List<TransportAddress>(_observed);
+        merged.AddRange(TransportAddresses.Where(a => !merged.Contains(a)));
+        TransportAddresses = merged;
+    }
+
+    private void SetTable(ConnectionTable table)
+    {
+        Volatile.Write(ref _table, table);
+        ConnectionsChanged?.Invoke(this);
+    }
+
+    private void AddConnection(Address peer, PeerEdge edge, ConnectionType local, ConnectionType remote)
+    {
+        edge.IsLinked = true;
+        ConnectionTable table = Connections;
+        Connection? old = table.Get(peer);
+        if (old is not null && !ReferenceEquals(old.Edge, edge))
+        {
+            local |= old.LocalTypes;
+            remote |= old.RemoteTypes;
+            var oldEdge = (PeerEdge)old.Edge;
+            oldEdge.IsLinked = false;
+            Rpc.Notify(Messaging.Rpc.RpcTarget.Direct(oldEdge, peer), Methods.Close, CloseBody("duplicate edge replaced"));
+            oldEdge.Close("duplicate edge replaced");
+        }
+        else if (old is not null)
+        {
+            local |= old.LocalTypes;
+            remote |= old.RemoteTypes;
+        }
+        SetTable(table.With(new Connection(peer, edge, local, remote)));
+        if (old is null)
+        {
+            Interlocked.Increment(ref Counters._linksUp);
+            NodeLog.LinkUp(_logger, peer.ToString(), ConnectionTypeNames.ToText(local | remote), edge.ToString());
+        }
+        _failedPeers.Remove(peer);
+        UpdateNearTypes();
+    }
+
+    private void RemoveConnection(Address peer, string reason)
+    {
+        if (Connections.Get(peer) is not { } connection)
+        {
+            return;
+        }
+        ((PeerEdge)connection.Edge).IsLinked = false;
+        SetTable(Connections.Without(peer));
+        Interlocked.Increment(ref Counters._linksDown);
+        NodeLog.LinkDown(_logger, peer.ToString(), reason);
+        StabilizeSoon();
+        UpdateNearTypes();
+    }
+
+    /// <summary>
+    /// Of two edges to the same peer, the one both sides keep: the one opened by the smaller address; between two
+    /// opened by the same node, the newer. Both ends compute the same answer.
+    /// </summary>
+    private bool PreferNewEdge(PeerEdge newer, PeerEdge older)
+    {
+        if (older.Secure.IsClosed)
+        {
+            return true;
+        }
+        Address peer = newer.Peer!.Value;
+        Address newOpener = newer.Secure.IsInitiator ? Address : peer;
+        Address oldOpener = older.Secure.IsInitiator ? Address : peer;
+        return newOpener == oldOpener || newOpener < oldOpener;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Buffers;
+using Brunet.Addressing;
+using Brunet.Connections;
+using Brunet.Messaging;
+using Brunet.Messaging.Rpc;
+using Brunet.Routing;
+using Brunet.Security;
+using Brunet.Transport;
+
+namespace Brunet.Node;
+
+/// <summary>Frames in and out: direct and routed frames, greedy forwarding on the transport thread, local delivery.</summary>
+public sealed partial class OverlayNode
+{
+    private PayloadHandler? _ipHandler;
+    private PayloadHandler? _tunnelHandler;
+
+    /// <summary>
+    /// Receives payloads of one type delivered to this node. Runs on a transport thread (not the loop), so the data
+    /// path does not queue; <paramref name="payload"/> is valid only during the call.
+    /// </summary>
+    public delegate void PayloadHandler(Address source, ReadOnlySpan<byte> payload);
+
+    /// <summary>Sets the receiver of <see cref="PayloadType.IpPacket"/> or <see cref="PayloadType.Tunnel"/> payloads.</summary>
+    public void SetPayloadHandler(PayloadType type, PayloadHandler handler)
+    {
+        switch (type)
+        {
+            case PayloadType.IpPacket:
+                _ipHandler = handler;
+                break;
+            case PayloadType.Tunnel:
+                _tunnelHandler = handler;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), "RPC payloads go to the RPC manager.");
+        }
+    }
+
+    /// <summary>
+    /// Sends a payload (its first byte a <see cref="PayloadType"/>) routed to <paramref name="destination"/>, or over
+    /// the direct link when there is one. Any thread. False when there is no route or the queue is full.
+    /// </summary>
+    public bool SendRouted(Address destination, RoutingMode mode, ReadOnlySpan<byte> payload) =>
+        SendPayload(RpcTarget.Routed(destination, mode), payload);
+
+    internal bool SendPayload(in RpcTarget target, ReadOnlySpan<byte> payload)
+    {
+        if (target.Edge is PeerEdge edge)
+        {
+            return SendFrame(edge, FrameType.Direct, default, payload);
+        }
+        var header = new RoutedHeader(0, Options.Ttl, target.Mode, Address, target.Address);
+        RouteDecision decision = Router.Decide(Connections, new RouteInfo(target.Mode, Address, target.Address));
+        bool sent = false;
+        if (decision.NextHop is { } next)
+        {
+            sent = SendFrame((IConnectionEdge)next.Edge, FrameType.Routed, header, payload);
+        }
+        if (decision.DeliverLocally)
+        {
+            byte[] copy = payload.ToArray();
+            Loop.Post(() => DeliverLocal(Address, null, copy));   // never re-enter the caller (the RPC manager)
+            sent = true;
+        }
+        return sent;
+    }
+
+    private bool SendFrame(IConnectionEdge edge, FrameType type, in RoutedHeader header, ReadOnlySpan<byte> payload)
+    {
+        int headerSize = type == FrameType.Routed ? 1 + RoutedHeader.Size : 1;
+        int length = headerSize + payload.Length;
+        if (length > edge.MaxFrameSize)
+        {
+            Interlocked.Increment(ref Counters._dropped);
+            return false;
+        }
+        byte[] frame = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame[0] = (byte)type;
+            if (type == FrameType.Routed)
+            {
+                header.WriteTo(frame.AsSpan(1));
+            }
+            payload.CopyTo(frame.AsSpan(headerSize));
+            bool sent = edge.TrySend(frame.AsSpan(0, length));
+            Interlocked.Increment(ref sent ? ref Counters._framesOut : ref Counters._dropped);
+            return sent;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame, clearArray: true);   // it may have held a user's IP packet
+        }
+    }
+
+    /// <summary>A decrypted frame from a transport thread.</summary>
+    internal void OnEdgeMessage(PeerEdge edge, ReadOnlySpan<byte> frame)
+    {
+        edge.Touch(Loop.Time.GetTimestamp());
+        Interlocked.Increment(ref Counters._framesIn);
+        if (frame.IsEmpty || edge.Peer is not { } peer)
+        {
+            Interlocked.Increment(ref Counters._malformed);
+            return;
+        }
+        switch ((FrameType)frame[0])
+        {
+            case FrameType.Direct:
+                DeliverFromTransport(peer, edge, frame[1..]);
+                break;
+            case FrameType.Routed:
+                OnRoutedFrame(edge, frame);
+                break;
+            default:
+                Interlocked.Increment(ref Counters._malformed);
+                break;
+        }
+    }
+
+    private void OnRoutedFrame(PeerEdge from, ReadOnlySpan<byte> frame)
+    {
+        if (!RoutedHeader.TryRead(frame[1..], out RoutedHeader header))
+        {
+            Interlocked.Increment(ref Counters._malformed);
+            return;
+        }
+        if (header.Hops >= header.Ttl)
+        {
+            Interlocked.Increment(ref Counters._dropped);
+            return;
+        }
+        RouteDecision decision = Router.Decide(Connections, new RouteInfo(header.Mode, header.Source, header.Destination));
+        if (decision.NextHop is { } next)
+        {
+            byte[] copy = ArrayPool<byte>.Shared.Rent(frame.Length);
+            try
+            {
+                frame.CopyTo(copy);
+                RoutedHeader.IncrementHops(copy.AsSpan(1));
+                if (next.Edge.TrySend(copy.AsSpan(0, frame.Length)))
+                {
+                    Interlocked.Increment(ref Counters._forwarded);
+                }
+                else
+                {
+                    Interlocked.Increment(ref Counters._dropped);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(copy, clearArray: true);
+            }
+        }
+        if (decision.DeliverLocally)
+        {
+            DeliverFromTransport(header.Source, null, frame[(1 + RoutedHeader.Size)..]);
+        }
+        else if (decision.NextHop is null)
+        {
+            Interlocked.Increment(ref Counters._dropped);
+        }
+    }
+
+    /// <summary>A payload for this node, on a transport thread: the data path is handled here, RPC goes to the loop.</summary>
+    private void DeliverFromTransport(Address source, PeerEdge? edge, ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            Interlocked.Increment(ref Counters._malformed);
+            return;
+        }
+        Interlocked.Increment(ref Counters._delivered);
+        switch ((PayloadType)payload[0])
+        {
+            case PayloadType.Rpc:
+                byte[] copy = payload.ToArray();
+                Loop.Post(() => DeliverLocal(source, edge, copy));
+                break;
+            case PayloadType.IpPacket:
+                _ipHandler?.Invoke(source, payload[1..]);
+                break;
+            case PayloadType.Tunnel:
+                _tunnelHandler?.Invoke(source, payload[1..]);
+                break;
+            default:
+                Interlocked.Increment(ref Counters._malformed);
+                break;
+        }
+    }
+
+    /// <summary>A payload for this node, on the loop.</summary>
+    private void DeliverLocal(Address source, PeerEdge? edge, byte[] payload)
+    {
+        if (payload.Length == 0)
+        {
+            return;
+        }
+        if ((PayloadType)payload[0] != PayloadType.Rpc)
+        {
+            DeliverFromTransport(source, edge, payload);
+            return;
+        }
+        if (_state != 1)
+        {
+            return;
+        }
+        RpcTarget replyTo = edge is not null ? RpcTarget.Direct(edge, source) : RpcTarget.Routed(source);
+        Rpc.OnMessage(replyTo, source, payload.AsSpan(1));
+    }
+}

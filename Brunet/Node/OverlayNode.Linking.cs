@@ -1,0 +1,355 @@
+using System.Buffers;
+using Brunet.Addressing;
+using Brunet.Connections;
+using Brunet.Linking;
+using Brunet.Messaging;
+using Brunet.Messaging.Rpc;
+using Brunet.Routing;
+using Brunet.Transport;
+
+namespace Brunet.Node;
+
+/// <summary>The linking handshake over RPC, and the messages that carry neighbour lists.</summary>
+public sealed partial class OverlayNode
+{
+    /// <summary>Transport addresses peers told us, for passing on in neighbour lists.</summary>
+    private readonly Dictionary<Address, IReadOnlyList<TransportAddress>> _peerAddresses = [];
+
+    /// <summary>Neighbours reported in a neighbour list: at most this many per side.</summary>
+    private const int NeighborsPerSide = 4;
+
+    private PeerInfo SelfInfo => new(Address, TransportAddresses);
+
+    /// <summary>
+    /// Links to <paramref name="target"/> (null: whoever answers at the addresses, a leaf) as <paramref name="type"/>.
+    /// On the loop.
+    /// </summary>
+    internal void Link(Address? target, IReadOnlyList<TransportAddress> addresses, ConnectionType type)
+    {
+        if (_state != 1 || target == Address)
+        {
+            return;
+        }
+        if (target is { } peer)
+        {
+            if (Connections.Get(peer) is { } existing)
+            {
+                if ((existing.LocalTypes & type) != type)
+                {
+                    SetLocalTypes(existing, existing.LocalTypes | type);
+                }
+                return;
+            }
+            if (_failedPeers.TryGetValue(peer, out long failedAt) && Loop.Time.GetElapsedTime(failedAt) < Options.FailedPeerCooldown)
+            {
+                return;
+            }
+        }
+        var usable = addresses.Where(a => _listeners.Any(l => l.Kind == a.Kind) && !IsOwnAddress(a)).Distinct().ToList();
+        if (usable.Count == 0)
+        {
+            return;
+        }
+        var attempt = new LinkAttempt(target, usable, type, Loop.Time.GetTimestamp());
+        if (_attempts.TryGetValue(attempt.Key, out LinkAttempt? running))
+        {
+            running.Types |= type;
+            return;
+        }
+        if (Connections.Count >= Options.MaxConnections)
+        {
+            return;
+        }
+        _attempts[attempt.Key] = attempt;
+        NextAddress(attempt, null);
+    }
+
+    /// <summary>Moves an attempt to its next transport address, or ends it.</summary>
+    private void NextAddress(LinkAttempt attempt, string? reason)
+    {
+        if (attempt.Done)
+        {
+            return;
+        }
+        if (attempt.Current is { } current && !current.IsLinked && ReferenceEquals(current.Attempt, attempt))
+        {
+            current.Attempt = null;
+            if (!current.Secure.IsEstablished)
+            {
+                current.Close(reason ?? "link attempt moved on");
+            }
+        }
+        attempt.Current = null;
+        if (attempt.NextIndex >= attempt.Addresses.Count || _state != 1)
+        {
+            FinishAttempt(attempt, success: false, reason ?? "no address left");
+            return;
+        }
+        TransportAddress next = attempt.Addresses[attempt.NextIndex++];
+        attempt.CurrentStarted = Loop.Time.GetTimestamp();
+        Dial(attempt, next);
+    }
+
+    private void FinishAttempt(LinkAttempt attempt, bool success, string reason)
+    {
+        attempt.Done = true;
+        _attempts.Remove(attempt.Key);
+        if (!success)
+        {
+            if (attempt.Target is { } target)
+            {
+                _failedPeers[target] = Loop.Time.GetTimestamp();
+            }
+            NodeLog.LinkFailed(_logger, attempt.Key, reason);
+        }
+    }
+
+    /// <summary>The handshake is done: ask the peer to make it a link.</summary>
+    private void RequestLink(LinkAttempt attempt, PeerEdge edge)
+    {
+        Address peer = edge.Peer!.Value;
+        var body = new ArrayBufferWriter<byte>(128);
+        var writer = new WireWriter(body);
+        writer.WriteByte((byte)attempt.Types);
+        SelfInfo.WriteTo(writer);
+        Rpc.Call(RpcTarget.Direct(edge, peer), Methods.Link, body.WrittenSpan, result =>
+        {
+            if (attempt.Done)
+            {
+                return;
+            }
+            if (!result.IsOk)
+            {
+                if (result.Error == RpcError.Refused && Connections.Get(peer) is { } kept && !ReferenceEquals(kept.Edge, edge))
+                {
+                    // The peer keeps the link it already has with us: add our reasons to it.
+                    SetLocalTypes(kept, kept.LocalTypes | attempt.Types);
+                    FinishAttempt(attempt, success: true, "merged into the existing link");
+                    edge.Close("duplicate edge");
+                    return;
+                }
+                edge.Close($"link refused: {result.Message}");
+                return;   // EdgeClosed moves the attempt on
+            }
+            var reader = new WireReader(result.Body);
+            ConnectionType remoteTypes;
+            PeerInfo info;
+            try
+            {
+                remoteTypes = (ConnectionType)reader.ReadByte();
+                info = PeerInfo.Read(ref reader);
+            }
+            catch (WireFormatException e)
+            {
+                edge.Close($"malformed link reply: {e.Message}");
+                return;
+            }
+            RememberAddresses(info);
+            if (Connections.Get(peer) is { } existing && !ReferenceEquals(existing.Edge, edge)
+                && !PreferNewEdge(edge, (PeerEdge)existing.Edge))
+            {
+                SetLocalTypes(existing, existing.LocalTypes | attempt.Types);
+                FinishAttempt(attempt, success: true, "merged into the existing link");
+                edge.Close("duplicate edge");
+                return;
+            }
+            FinishAttempt(attempt, success: true, "linked");
+            AddConnection(peer, edge, attempt.Types, remoteTypes);
+        }, maxResends: 2);
+    }
+
+    private void ServeLink(RpcCall call, ReadOnlySpan<byte> body)
+    {
+        var reader = new WireReader(body);
+        var types = (ConnectionType)reader.ReadByte();
+        PeerInfo info = PeerInfo.Read(ref reader);
+        if (call.Edge is not PeerEdge edge || info.Address != call.From)
+        {
+            call.Fail(RpcError.BadRequest, "a link request must come over an edge from the node it names");
+            return;
+        }
+        RememberAddresses(info);
+        Connection? existing = Connections.Get(call.From);
+        if (existing is null && Connections.Count >= Options.MaxConnections)
+        {
+            call.Fail(RpcError.Refused, "too many links");
+            return;
+        }
+        if (existing is not null && !ReferenceEquals(existing.Edge, edge) && !PreferNewEdge(edge, (PeerEdge)existing.Edge))
+        {
+            SetTable(Connections.With(existing with { RemoteTypes = existing.RemoteTypes | types }));
+            call.Fail(RpcError.Refused, "duplicate: keeping the existing link");
+            return;
+        }
+        ConnectionType local = existing?.LocalTypes ?? ConnectionType.None;
+        call.Reply(w =>
+        {
+            w.WriteByte((byte)local);
+            SelfInfo.WriteTo(w);
+        });
+        AddConnection(call.From, edge, local, types);
+    }
+
+    /// <summary>Changes why we keep a link, tells the peer, and closes the link if neither side wants it any more.</summary>
+    private void SetLocalTypes(Connection connection, ConnectionType local)
+    {
+        if (connection.LocalTypes == local)
+        {
+            return;
+        }
+        var updated = connection with { LocalTypes = local };
+        if (updated.Types == ConnectionType.None)
+        {
+            CloseLink(connection, "no longer needed");
+            return;
+        }
+        SetTable(Connections.With(updated));
+        Rpc.Notify(RpcTarget.Direct(connection.Edge, connection.Peer), Methods.LinkUpdate, [(byte)local]);
+    }
+
+    private void ServeLinkUpdate(RpcCall call, ReadOnlySpan<byte> body)
+    {
+        var reader = new WireReader(body);
+        var types = (ConnectionType)reader.ReadByte();
+        if (Connections.Get(call.From) is { } connection && ReferenceEquals(connection.Edge, call.Edge))
+        {
+            var updated = connection with { RemoteTypes = types };
+            if (updated.Types == ConnectionType.None)
+            {
+                CloseLink(connection, "no longer needed by either side");
+                return;
+            }
+            SetTable(Connections.With(updated));
+        }
+    }
+
+    private void CloseLink(Connection connection, string reason)
+    {
+        var edge = (PeerEdge)connection.Edge;
+        Rpc.Notify(RpcTarget.Direct(edge, connection.Peer), Methods.Close, CloseBody(reason));
+        RemoveConnection(connection.Peer, reason);
+        edge.Close(reason);
+    }
+
+    private byte[] CloseBody(string reason, bool withNeighbors = false)
+    {
+        var body = new ArrayBufferWriter<byte>(256);
+        var writer = new WireWriter(body);
+        writer.WriteString8(reason.Length > 100 ? reason[..100] : reason);
+        PeerInfo.WriteList(writer, withNeighbors ? NeighborInfos() : []);
+        return body.WrittenSpan.ToArray();
+    }
+
+    private void ServeClose(RpcCall call, ReadOnlySpan<byte> body)
+    {
+        var reader = new WireReader(body);
+        string reason = reader.ReadString8(255, "close reason");
+        List<PeerInfo> neighbors = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide);
+        if (call.Edge is PeerEdge edge)
+        {
+            if (Connections.Get(call.From) is { } connection && ReferenceEquals(connection.Edge, edge))
+            {
+                RemoveConnection(call.From, $"peer closed: {reason}");
+            }
+            edge.Close($"peer closed: {reason}");
+        }
+        // A leaving node names its neighbours: link to any that are now among our nearest.
+        ConsiderCandidates(neighbors.Where(n => n.Address != call.From).ToList());
+    }
+
+    private void RememberAddresses(PeerInfo info)
+    {
+        if (info.TransportAddresses.Count > 0 && info.Address != Address)
+        {
+            _peerAddresses[info.Address] = info.TransportAddresses;
+        }
+    }
+
+    /// <summary>This node and its nearest neighbours on each side, with the addresses they told us.</summary>
+    private List<PeerInfo> NeighborInfos()
+    {
+        ConnectionTable table = Connections;
+        var result = new List<PeerInfo>(2 * NeighborsPerSide);
+        var seen = new HashSet<Address>();
+        for (int i = 0; i < NeighborsPerSide; i++)
+        {
+            foreach (Connection? c in new[] { table.Right(i), table.Left(i) })
+            {
+                if (c is not null && seen.Add(c.Peer))
+                {
+                    result.Add(new PeerInfo(c.Peer, _peerAddresses.GetValueOrDefault(c.Peer) ?? []));
+                }
+            }
+        }
+        return result;
+    }
+
+    private void ServeNeighbors(RpcCall call, ReadOnlySpan<byte> body)
+    {
+        List<PeerInfo> neighbors = NeighborInfos();
+        call.Reply(w =>
+        {
+            SelfInfo.WriteTo(w);
+            PeerInfo.WriteList(w, neighbors);
+        });
+    }
+
+    private void ServeConnectTo(RpcCall call, ReadOnlySpan<byte> body)
+    {
+        var reader = new WireReader(body);
+        _ = (ConnectionType)reader.ReadByte();
+        PeerInfo requester = PeerInfo.Read(ref reader);
+        if (requester.Address != call.From)
+        {
+            call.Fail(RpcError.BadRequest, "a connect-to request must name its sender");
+            return;
+        }
+        RememberAddresses(requester);
+        call.Reply(w => SelfInfo.WriteTo(w));
+    }
+
+    /// <summary>Asks <paramref name="target"/> for its neighbour list and links to any that belong near us.</summary>
+    private void AskNeighbors(RpcTarget target)
+    {
+        Rpc.Call(target, Methods.Neighbors, [], result =>
+        {
+            if (!result.IsOk || _state != 1)
+            {
+                return;
+            }
+            var reader = new WireReader(result.Body);
+            List<PeerInfo> candidates;
+            try
+            {
+                PeerInfo responder = PeerInfo.Read(ref reader);
+                candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide);
+                candidates.Add(responder);
+            }
+            catch (WireFormatException)
+            {
+                return;
+            }
+            ConsiderCandidates(candidates);
+        }, maxResends: 1);
+    }
+
+    /// <summary>Links to each candidate that would be among our nearest <see cref="NodeOptions.NearPerSide"/> on a side.</summary>
+    private void ConsiderCandidates(List<PeerInfo> candidates)
+    {
+        foreach (PeerInfo candidate in candidates)
+        {
+            RememberAddresses(candidate);
+        }
+        IEnumerable<Address> known = Connections.Clockwise.Select(c => c.Peer)
+            .Concat(candidates.Select(c => c.Address))
+            .Where(a => a != Address && a.IsNodeAddress);
+        HashSet<Address> nearest = RingMath.NearestBothSides(Address, known, Options.NearPerSide);
+        foreach (PeerInfo candidate in candidates)
+        {
+            if (nearest.Contains(candidate.Address) && !Connections.Contains(candidate.Address))
+            {
+                Link(candidate.Address, candidate.TransportAddresses, ConnectionType.Near);
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+using System.Buffers;
+using Brunet.Addressing;
+using Brunet.Connections;
+using Brunet.Linking;
+using Brunet.Messaging;
+using Brunet.Messaging.Rpc;
+using Brunet.Routing;
+using Brunet.Transport;
+
+namespace Brunet.Node;
+
+/// <summary>The maintenance tick: liveness, retransmits, and the leaf, near and shortcut link policies.</summary>
+public sealed partial class OverlayNode
+{
+    private void Tick()
+    {
+        if (_state != 1)
+        {
+            return;
+        }
+        long now = Loop.Time.GetTimestamp();
+        foreach (PeerEdge edge in _edges.ToArray())
+        {
+            edge.Secure.OnTick();
+            CheckLiveness(edge, now);
+        }
+        Rpc.Tick();
+        foreach (LinkAttempt attempt in _attempts.Values.ToArray())
+        {
+            if (attempt.Current is { } current && !current.Secure.IsEstablished
+                && Loop.Time.GetElapsedTime(attempt.CurrentStarted) > Options.LinkAttemptTimeout)
+            {
+                NextAddress(attempt, "timed out");
+            }
+        }
+        MaintainLeaves(now);
+        if (now >= _nextStabilize)
+        {
+            Stabilize();
+        }
+        if (now >= _nextShortcut)
+        {
+            _nextShortcut = now + ToTicks(Options.ShortcutInterval);
+            MaintainShortcuts();
+        }
+    }
+
+    private void CheckLiveness(PeerEdge edge, long now)
+    {
+        TimeSpan idle = Loop.Time.GetElapsedTime(edge.LastHeard);
+        if (!edge.IsLinked)
+        {
+            if (edge.Secure.IsEstablished && edge.Attempt is null && Loop.Time.GetElapsedTime(edge.Created) > Options.UnlinkedEdgeTimeout)
+            {
+                edge.Close("never became a link");
+            }
+            return;
+        }
+        if (idle < Options.PingAfterIdle || edge.PingOutstanding || edge.Peer is not { } peer)
+        {
+            return;
+        }
+        edge.PingOutstanding = true;
+        Rpc.Call(RpcTarget.Direct(edge, peer), Methods.Ping, [], result =>
+        {
+            edge.PingOutstanding = false;
+            if (!result.IsOk && result.Error is RpcError.Timeout or RpcError.Unreachable)
+            {
+                edge.Close("ping timed out");
+            }
+        }, Options.PingResends);
+    }
+
+    /// <summary>
+    /// Leaf links: while the node is not in the ring (no near link on a side), dial bootstrap addresses with
+    /// back-off; once it is, the leaf reason is dropped so the bootstrap node keeps only the links it needs.
+    /// </summary>
+    private void MaintainLeaves(long now)
+    {
+        bool inRing = HasNearOnBothSides();
+        if (inRing)
+        {
+            foreach (Connection c in Connections.Clockwise)
+            {
+                if (c.LocalTypes.HasFlag(ConnectionType.Leaf) && _stabilizeRound > 2)
+                {
+                    SetLocalTypes(c, c.LocalTypes & ~ConnectionType.Leaf);
+                }
+            }
+            return;
+        }
+        int leaves = Connections.Clockwise.Count(c => c.LocalTypes.HasFlag(ConnectionType.Leaf))
+            + _attempts.Values.Count(a => a.Target is null);
+        foreach (TransportAddress remote in RemoteAddresses)
+        {
+            if (leaves >= Options.LeafTarget)
+            {
+                break;
+            }
+            string key = remote.ToString();
+            if (IsOwnAddress(remote) || _attempts.ContainsKey(key))
+            {
+                continue;
+            }
+            (long nextTry, TimeSpan backoff) = _leafBackoff.GetValueOrDefault(key, (0, TimeSpan.Zero));
+            if (now < nextTry)
+            {
+                continue;
+            }
+            // Back off per address, 10 s doubling to 60 s (Brunet); with jitter so restarted crowds spread out.
+            TimeSpan next = backoff == TimeSpan.Zero ? Options.LeafRetryMin : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, Options.LeafRetryMax.Ticks));
+            _leafBackoff[key] = (now + ToTicks(next * (0.75 + (0.5 * _random.NextDouble()))), next);
+            Link(null, [remote], ConnectionType.Leaf);
+            leaves++;
+        }
+    }
+
+    private bool HasNearOnBothSides()
+    {
+        ConnectionTable table = Connections;
+        return table.Count >= 2 && table.Right(0) is not null && table.Left(0) is not null;
+    }
+
+    /// <summary>
+    /// Ring repair (Chord-like stabilization): ask the nearest neighbours on each side for theirs and link to any
+    /// that belong nearer. While joining, also route a request to the node nearest our own address.
+    /// </summary>
+    private void Stabilize()
+    {
+        _stabilizeRound++;
+        bool joining = !HasNearOnBothSides() || Connections.Count < 2 * Options.NearPerSide;
+        TimeSpan interval = joining ? Options.StabilizeIntervalWhileJoining : Options.StabilizeInterval;
+        _nextStabilize = Loop.Time.GetTimestamp() + ToTicks(interval * (0.8 + (0.4 * _random.NextDouble())));
+        ConnectionTable table = Connections;
+        if (table.Count == 0)
+        {
+            return;
+        }
+        if (joining || _stabilizeRound % 4 == 0)
+        {
+            AskNeighbors(RpcTarget.Routed(Address, RoutingMode.Annealing));
+        }
+        var asked = new HashSet<Address>();
+        for (int i = 0; i < Options.NearPerSide; i++)
+        {
+            foreach (Connection? c in new[] { table.Right(i), table.Left(i) })
+            {
+                if (c is not null && asked.Add(c.Peer))
+                {
+                    AskNeighbors(RpcTarget.Direct(c.Edge, c.Peer));
+                }
+            }
+        }
+        ReportJoined();
+    }
+
+    private void StabilizeSoon()
+    {
+        long soon = Loop.Time.GetTimestamp() + ToTicks(Options.TickInterval);
+        if (_nextStabilize > soon)
+        {
+            _nextStabilize = soon;
+        }
+    }
+
+    /// <summary>Marks the nearest links as near and drops the near reason from links pushed far away.</summary>
+    private void UpdateNearTypes()
+    {
+        ConnectionTable table = Connections;
+        int count = table.Count;
+        bool changed = false;
+        for (int index = 0; index < count; index++)
+        {
+            Connection c = table.Clockwise[index];
+            int rank = Math.Min(index, count - 1 - index);
+            bool isNear = c.LocalTypes.HasFlag(ConnectionType.Near);
+            if (rank < Options.NearPerSide && !isNear)
+            {
+                SetLocalTypes(c, c.LocalTypes | ConnectionType.Near);
+                changed = true;
+            }
+            else if (rank >= Options.NearTrimRank && isNear)
+            {
+                SetLocalTypes(c, c.LocalTypes & ~ConnectionType.Near);
+                changed = true;
+            }
+        }
+        if (changed)
+        {
+            StabilizeSoon();
+        }
+        ReportJoined();
+    }
+
+    private void ReportJoined()
+    {
+        bool joined = HasNearOnBothSides();
+        if (joined && !IsJoined)
+        {
+            IsJoined = true;
+            if (!_joinedReported)
+            {
+                _joinedReported = true;
+                NodeLog.NodeJoined(_logger, Address.ToString(), Connections.Left(0)!.Peer.ToShortString(), Connections.Right(0)!.Peer.ToShortString());
+                Joined?.Invoke(this);
+            }
+        }
+        else if (!joined)
+        {
+            IsJoined = false;
+        }
+    }
+
+    /// <summary>The ring size as seen from the spacing of our near neighbours.</summary>
+    public double EstimateNetworkSize()
+    {
+        ConnectionTable table = Connections;
+        int k = Math.Min(Options.NearPerSide, table.Count / 2);
+        var right = new List<Address>();
+        var left = new List<Address>();
+        for (int i = 0; i < k; i++)
+        {
+            right.Add(table.Right(i)!.Peer);
+            left.Add(table.Left(i)!.Peer);
+        }
+        return RingMath.EstimateNetworkSize(Address, right, left);
+    }
+
+    /// <summary>Keeps ceil(0.5 log2 N) shortcuts: asks the node nearest a harmonic-distributed target to link.</summary>
+    private void MaintainShortcuts()
+    {
+        if (!IsJoined)
+        {
+            return;
+        }
+        double size = EstimateNetworkSize();
+        int wanted = RingMath.DesiredShortcuts(size, Options.ShortcutMinNetworkSize);
+        int have = Connections.Clockwise.Count(c => c.LocalTypes.HasFlag(ConnectionType.Shortcut))
+            + _attempts.Values.Count(a => a.Types.HasFlag(ConnectionType.Shortcut));
+        if (have >= wanted)
+        {
+            if (have > wanted + 1)
+            {
+                Connection? surplus = Connections.Clockwise.FirstOrDefault(c => c.LocalTypes == ConnectionType.Shortcut);
+                if (surplus is not null)
+                {
+                    SetLocalTypes(surplus, ConnectionType.None);
+                }
+            }
+            return;
+        }
+        Address target = RingMath.ShortcutTarget(Address, size, _random);
+        var body = new ArrayBufferWriter<byte>(128);
+        var writer = new WireWriter(body);
+        writer.WriteByte((byte)ConnectionType.Shortcut);
+        SelfInfo.WriteTo(writer);
+        Rpc.Call(RpcTarget.Routed(target, RoutingMode.Annealing), Methods.ConnectTo, body.WrittenSpan, result =>
+        {
+            if (!result.IsOk || _state != 1)
+            {
+                return;
+            }
+            var reader = new WireReader(result.Body);
+            PeerInfo info;
+            try
+            {
+                info = PeerInfo.Read(ref reader);
+            }
+            catch (WireFormatException)
+            {
+                return;
+            }
+            if (info.Address != result.From || info.Address == Address)
+            {
+                return;
+            }
+            RememberAddresses(info);
+            Link(info.Address, info.TransportAddresses, ConnectionType.Shortcut);
+        }, maxResends: 1);
+    }
+
+    /// <summary>On a clean leave: tell each linked peer, naming our neighbours so the ring closes at once.</summary>
+    private void SayGoodbye()
+    {
+        byte[] body = CloseBody("node leaving", withNeighbors: true);
+        foreach (Connection c in Connections.Clockwise)
+        {
+            Rpc.Notify(RpcTarget.Direct(c.Edge, c.Peer), Methods.Close, body);
+        }
+    }
+
+    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Loop.Time.TimestampFrequency);
+}
