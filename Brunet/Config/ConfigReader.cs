@@ -88,38 +88,42 @@ internal sealed class ConfigReader
         }
     }
 
-    /// <summary>Reads at most 1 MiB of a file, turning every I/O failure into a <see cref="ConfigException"/>.</summary>
-    public static byte[] ReadFileBytes(string path, string rootName)
+    /// <summary>
+    /// Reads at most 1 MiB of a file, turning every I/O failure into a <see cref="ConfigException"/> that names the
+    /// file as <paramref name="displayName"/> (default: <paramref name="path"/>).
+    /// </summary>
+    public static byte[] ReadFileBytes(string path, string rootName, string? displayName = null)
     {
+        string file = displayName ?? path;
         try
         {
             if (Directory.Exists(path))
             {
-                throw new ConfigException(path, rootName, "this is a folder, not a config file");
+                throw new ConfigException(file, rootName, "this is a folder, not a config file");
             }
             FileInfo info = new(path);
             if (!info.Exists)
             {
-                throw new ConfigException(path, rootName, "file not found");
+                throw new ConfigException(file, rootName, "file not found");
             }
             if (info.Length > MaxFileSize)
             {
-                throw new ConfigException(path, rootName, $"the file is larger than {MaxFileSize} bytes; a config file is small");
+                throw new ConfigException(file, rootName, $"the file is larger than {MaxFileSize} bytes; a config file is small");
             }
             byte[] bytes = System.IO.File.ReadAllBytes(path);
             if (bytes.Length > MaxFileSize)
             {
-                throw new ConfigException(path, rootName, $"the file is larger than {MaxFileSize} bytes; a config file is small");
+                throw new ConfigException(file, rootName, $"the file is larger than {MaxFileSize} bytes; a config file is small");
             }
             return bytes;
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new ConfigException(path, rootName, "cannot read the file: permission denied", 0, e);
+            throw new ConfigException(file, rootName, "cannot read the file: permission denied", 0, e);
         }
         catch (IOException e)
         {
-            throw new ConfigException(path, rootName, $"cannot read the file: {FirstLine(e.Message)}", 0, e);
+            throw new ConfigException(file, rootName, $"cannot read the file: {FirstLine(e.Message)}", 0, e);
         }
     }
 

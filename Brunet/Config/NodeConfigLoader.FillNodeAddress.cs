@@ -27,7 +27,7 @@ public static partial class NodeConfigLoader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string target = ResolveTarget(path);
-        byte[] bytes = ConfigReader.ReadFileBytes(target, RootElement);
+        byte[] bytes = ConfigReader.ReadFileBytes(target, RootElement, path);
         bool bom = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble);
         if (!bom && (bytes.AsSpan().StartsWith(Encoding.Unicode.Preamble) || bytes.AsSpan().StartsWith(Encoding.BigEndianUnicode.Preamble)))
         {
@@ -68,6 +68,10 @@ public static partial class NodeConfigLoader
     private static string ResolveTarget(string path)
     {
         string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            return fullPath;    // reading it reports the missing file by its given name
+        }
         try
         {
             FileSystemInfo? link = new FileInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true);
