@@ -1,0 +1,57 @@
+using System.Net;
+using Brunet.Config;
+using Brunet.Security;
+using Brunet.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Brunet.Node;
+
+/// <summary>What every command that runs a node does first: the identity from the key file, and the listeners.</summary>
+public static class NodeSetup
+{
+    /// <summary>
+    /// Loads the node's key (making it on first run), checks it against the config's NodeAddress, and fills
+    /// NodeAddress in on first run. Throws <see cref="ConfigException"/> or <see cref="KeyFileException"/>.
+    /// </summary>
+    public static NodeIdentity LoadIdentity(NodeConfig config)
+    {
+        NodeIdentity identity = NodeIdentity.LoadOrCreate(config.Security.KeyPath);
+        NodeConfigLoader.EnsureNodeAddressMatches(config, identity.Address);
+        if (config.NodeAddress is null)
+        {
+            NodeConfigLoader.FillNodeAddress(config.FilePath, identity.Address);
+        }
+        return identity;
+    }
+
+    /// <summary>
+    /// The config's edge listeners; with <paramref name="ephemeralPorts"/> each binds port 0 on the same address
+    /// (the extra nodes of run_bootstrap_node).
+    /// </summary>
+    public static List<IEdgeListener> CreateListeners(NodeConfig config, bool ephemeralPorts, ILoggerFactory loggers)
+    {
+        var listeners = new List<IEdgeListener>();
+        try
+        {
+            foreach (EdgeListenerConfig listener in config.EdgeListeners)
+            {
+                var bind = new IPEndPoint(listener.BindAddress, ephemeralPorts ? 0 : listener.Port);
+                listeners.Add(listener.Kind switch
+                {
+                    TransportKind.Udp => new UdpEdgeListener(bind, loggers.CreateLogger<UdpEdgeListener>()),
+                    TransportKind.Tcp => new TcpEdgeListener(bind, loggers.CreateLogger<TcpEdgeListener>()),
+                    _ => throw new ConfigException(config.FilePath, "NodeConfig/EdgeListeners/EdgeListener", $"type {listener.Kind} cannot listen"),
+                });
+            }
+        }
+        catch
+        {
+            foreach (IEdgeListener made in listeners)
+            {
+                made.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            throw;
+        }
+        return listeners;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using Brunet.Config;
+using Brunet.Node;
+using Brunet.Security;
+using Brunet.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Brunet.Bootstrap;
+
+/// <summary>
+/// N nodes in one process (CONTRACT.md): node 0 is the config's node (its key, ports and control endpoint); nodes
+/// 1..N-1 get fresh in-memory keys, bind ephemeral ports on the same addresses and join through node 0 and the
+/// config's RemoteTAs.
+/// </summary>
+internal static class BootstrapProcess
+{
+    public static async Task<int> RunAsync(string configPath, int count, bool verbose)
+    {
+        NodeConfig config = NodeConfigLoader.Load(configPath);
+        foreach (string warning in config.Warnings)
+        {
+            Console.Error.WriteLine($"run_bootstrap_node: warning: {warning}");
+        }
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Warning)));
+        ILogger logger = loggers.CreateLogger("run_bootstrap_node");
+        NodeIdentity identity = NodeSetup.LoadIdentity(config);
+
+        using var stop = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+
+        var nodes = new List<OverlayNode>(count);
+        var loggerForNodes = loggers.CreateLogger<OverlayNode>();
+        var joinedLock = new Lock();
+        OverlayNode first = CreateNode(identity, config, ephemeral: false, config.RemoteTAs, loggers, loggerForNodes);
+        nodes.Add(first);
+        Announce(first, 0, joinedLock);
+        first.Start();
+        // Node 0 is the ring's first node when no RemoteTA leads anywhere else.
+        if (config.RemoteTAs.All(ta => first.TransportAddresses.Contains(ta) || IsLocalPort(ta, first)))
+        {
+            PrintJoined(first, 0, joinedLock);
+        }
+
+        var remotes = first.TransportAddresses
+            .Where(a => a.EndPoint is { } e && System.Net.IPAddress.IsLoopback(e.Address))
+            .Concat(first.TransportAddresses)
+            .Concat(config.RemoteTAs)
+            .Distinct()
+            .ToList();
+        for (int i = 1; i < count; i++)
+        {
+            OverlayNode node = CreateNode(NodeIdentity.Generate(), config, ephemeral: true, remotes, loggers, loggerForNodes);
+            nodes.Add(node);
+            Announce(node, i, joinedLock);
+            node.Start();
+            if (i % 16 == 0)
+            {
+                await Task.Delay(50, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);   // spread the joins a little
+            }
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Console.Error.WriteLine($"run_bootstrap_node: leaving the ring ({nodes.Count} nodes)");
+        await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static OverlayNode CreateNode(
+        NodeIdentity identity, NodeConfig config, bool ephemeral, IReadOnlyList<TransportAddress> remotes, ILoggerFactory loggers, ILogger logger)
+    {
+        List<IEdgeListener> listeners = NodeSetup.CreateListeners(config, ephemeral, loggers);
+        var loop = new SerialLoop(TimeProvider.System, logger);
+        return new OverlayNode(identity, config.BrunetNamespace, listeners, remotes, loop, new NodeOptions(), logger);
+    }
+
+    private static void Announce(OverlayNode node, int index, Lock gate) =>
+        node.Joined += n => PrintJoined(n, index, gate);
+
+    private static void PrintJoined(OverlayNode node, int index, Lock gate)
+    {
+        lock (gate)
+        {
+            Console.WriteLine($"node {index} joined: {node.Address} {string.Join(' ', node.TransportAddresses)}");
+        }
+    }
+
+    private static bool IsLocalPort(TransportAddress remote, OverlayNode node) =>
+        remote.EndPoint is { } endPoint && System.Net.IPAddress.IsLoopback(endPoint.Address)
+        && node.TransportAddresses.Any(a => a.Kind == remote.Kind && a.EndPoint?.Port == endPoint.Port);
+}
