@@ -1,0 +1,67 @@
+namespace Brunet.Security;
+
+/// <summary>
+/// A sliding window over 64-bit packet counters (RFC 6479 style, as in IPsec and WireGuard): accepts each counter at
+/// most once and refuses counters more than <see cref="Size"/> below the highest seen. Not thread-safe.
+/// </summary>
+internal sealed class ReplayWindow
+{
+    /// <summary>Counters tracked below the highest one.</summary>
+    public const int Size = 2048;
+
+    private const int Words = Size / 64;
+
+    private readonly ulong[] _bits = new ulong[Words];
+    private ulong _highest;
+    private bool _any;
+
+    /// <summary>True when <paramref name="counter"/> has not been seen and is not too old (does not record it).</summary>
+    public bool CanAccept(ulong counter)
+    {
+        if (!_any || counter > _highest)
+        {
+            return true;
+        }
+        if (_highest - counter >= Size)
+        {
+            return false;
+        }
+        return (_bits[Word(counter)] & Bit(counter)) == 0;
+    }
+
+    /// <summary>Records <paramref name="counter"/>: call only after the packet authenticated. False for a replay.</summary>
+    public bool TryAccept(ulong counter)
+    {
+        if (!CanAccept(counter))
+        {
+            return false;
+        }
+        if (!_any)
+        {
+            _any = true;
+            _highest = counter;
+        }
+        else if (counter > _highest)
+        {
+            ulong advance = counter - _highest;
+            if (advance >= Size)
+            {
+                Array.Clear(_bits);
+            }
+            else
+            {
+                for (ulong c = _highest + 1; c < counter; c++)
+                {
+                    _bits[Word(c)] &= ~Bit(c);
+                }
+            }
+            _highest = counter;
+        }
+        _bits[Word(counter)] |= Bit(counter);
+        return true;
+    }
+
+    private static int Word(ulong counter) => (int)(counter / 64 % Words);
+
+    private static ulong Bit(ulong counter) => 1UL << (int)(counter % 64);
+}

@@ -1,0 +1,716 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Brunet.Addressing;
+using Brunet.Transport;
+
+namespace Brunet.Security;
+
+/// <summary>
+/// An <see cref="IEdge"/> made secure: a Noise_XX_25519_ChaChaPoly_SHA256 handshake that proves both node addresses,
+/// then encrypted, authenticated, replay-protected datagrams. Works over lossy, reordering transports (UDP).
+/// </summary>
+/// <remarks>
+/// Wire format (first byte = type, integers big-endian):
+/// <code>
+/// [1][Noise message 1: e]                          initiator -> responder, payload empty
+/// [2][Noise message 2: e, ee, s, es + identity]    responder -> initiator
+/// [3][Noise message 3: s, se + identity]           initiator -> responder
+/// [4][epoch u8][counter u64][ciphertext + 16-byte tag]   transport; the 10-byte header is the AEAD associated data
+/// </code>
+/// The counter is the Noise nonce; it never repeats on an edge (it keeps counting across epochs). An epoch ends after
+/// <see cref="HandshakeOptions.RekeyAfterMessages"/> packets or <see cref="HandshakeOptions.RekeyAfterTime"/>: the
+/// sender applies Noise Rekey() and bumps the epoch; the receiver follows and keeps the previous epoch's key and
+/// window for <see cref="PreviousEpochLifetime"/> for late packets.
+/// Threads: <see cref="OnReceived"/> comes from one transport thread at a time; <see cref="TrySend"/> from any thread;
+/// <see cref="OnTick"/> from the node loop. Handler calls happen on those threads (OnMessage under the receive lock).
+/// </remarks>
+public sealed class SecureEdge : IEdgeHandler
+{
+    public const byte TypeMessage1 = 1;
+    public const byte TypeMessage2 = 2;
+    public const byte TypeMessage3 = 3;
+    public const byte TypeTransport = 4;
+
+    /// <summary>Bytes of the transport header (type, epoch, counter).</summary>
+    public const int TransportHeaderSize = 1 + 1 + 8;
+
+    /// <summary>Bytes a transport packet adds to its plaintext: header plus tag.</summary>
+    public const int TransportOverhead = TransportHeaderSize + CipherState.TagSize;
+
+    /// <summary>How long the receiver keeps the previous epoch's key after the peer moved on.</summary>
+    public static readonly TimeSpan PreviousEpochLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many epochs the peer may be ahead of us (all packets of the epochs between lost).</summary>
+    private const int MaxEpochsAhead = 4;
+
+    private static readonly byte[] s_prologuePrefix = Encoding.ASCII.GetBytes("brunet-overlay-v1\0");
+
+    private readonly NodeIdentity _identity;
+    private readonly HandshakeOptions _options;
+    private readonly ISecureEdgeHandler _handler;
+    private readonly TimeProvider _time;
+    private readonly Lock _handshakeLock = new();
+    private readonly Lock _receiveLock = new();
+    private readonly Lock _sendLock = new();
+
+    // Handshake state: guarded by _handshakeLock.
+    private HandshakeState? _handshake;
+    private Phase _phase = Phase.Unattached;
+    private long _startedAt;
+    private long _lastHandshakeSendAt;
+    private byte[]? _cachedOutgoing;      // the message we retransmit or answer duplicates with
+    private byte[]? _cachedIncoming;      // the peer message whose duplicate we answer with _cachedOutgoing
+
+    // Receive state: guarded by _receiveLock.
+    private CipherState? _rxCipher;
+    private ReplayWindow _rxWindow = new();
+    private byte _rxEpoch;
+    private CipherState? _rxNext;
+    private CipherState? _rxPrevious;
+    private ReplayWindow? _rxPreviousWindow;
+    private byte _rxPreviousEpoch;
+    private long _rxPreviousUntil;
+
+    // Send state: guarded by _sendLock.
+    private CipherState? _txCipher;
+    private byte[]? _sealBuffer;
+    private byte _txEpoch;
+    private ulong _txCounter;
+    private long _txEpochMessages;
+    private long _txEpochStartedAt;
+
+    private IEdge? _edge;
+    private PeerIdentity? _peer;
+    private volatile bool _established;
+    private string? _closeReason;
+
+    private long _messagesSent;
+    private long _messagesReceived;
+    private long _replaysDropped;
+    private long _decryptFailures;
+    private long _packetsDropped;
+
+    /// <param name="identity">Our long-term keys.</param>
+    /// <param name="options">Namespace, timers and policy.</param>
+    /// <param name="isInitiator">True on the side that made the edge: it sends message 1 in <see cref="Attach"/>.</param>
+    /// <param name="handler">Hears establishment, messages and closing.</param>
+    /// <param name="time">The clock (the simulator's virtual one in tests).</param>
+    /// <param name="expectedPeer">When set, any other peer is refused ("peer is not the expected node").</param>
+    public SecureEdge(NodeIdentity identity, HandshakeOptions options, bool isInitiator, ISecureEdgeHandler handler,
+        TimeProvider time, Address? expectedPeer = null)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(time);
+        if (options.LocalCertificate is { Length: > HandshakeOptions.MaxCertificateSize })
+        {
+            throw new ArgumentException($"The certificate is longer than {HandshakeOptions.MaxCertificateSize} bytes.", nameof(options));
+        }
+        if (options.MaxDatagramSize <= TransportOverhead)
+        {
+            throw new ArgumentException("MaxDatagramSize leaves no room for a payload.", nameof(options));
+        }
+        _identity = identity;
+        _options = options;
+        IsInitiator = isInitiator;
+        _handler = handler;
+        _time = time;
+        ExpectedPeer = expectedPeer;
+    }
+
+    private enum Phase
+    {
+        Unattached,
+        AwaitingMessage1,
+        AwaitingMessage2,
+        AwaitingMessage3,
+        Established,
+    }
+
+    public IEdge? Edge => Volatile.Read(ref _edge);
+
+    public bool IsInitiator { get; }
+
+    public Address? ExpectedPeer { get; }
+
+    /// <summary>The authenticated peer; set just before <see cref="ISecureEdgeHandler.OnEstablished"/>.</summary>
+    public PeerIdentity? Peer => Volatile.Read(ref _peer);
+
+    public bool IsEstablished => _established && !IsClosed;
+
+    public bool IsClosed => Volatile.Read(ref _closeReason) is not null;
+
+    /// <summary>The first close reason, or null while open.</summary>
+    public string? CloseReason => Volatile.Read(ref _closeReason);
+
+    /// <summary>Largest plaintext <see cref="TrySend"/> takes: <see cref="HandshakeOptions.MaxDatagramSize"/> − 26.</summary>
+    public int MaxPlaintextSize => _options.MaxDatagramSize - TransportOverhead;
+
+    public long MessagesSent => Interlocked.Read(ref _messagesSent);
+
+    public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
+
+    /// <summary>Transport packets dropped as duplicates or as too old for the replay window.</summary>
+    public long ReplaysDropped => Interlocked.Read(ref _replaysDropped);
+
+    /// <summary>Transport packets (and handshake messages) that failed authentication.</summary>
+    public long DecryptFailures => Interlocked.Read(ref _decryptFailures);
+
+    /// <summary>Malformed, unexpected or early packets dropped without trying to decrypt them.</summary>
+    public long PacketsDropped => Interlocked.Read(ref _packetsDropped);
+
+    /// <summary>The sending epoch (wraps at 256); for tests and diagnostics.</summary>
+    internal byte SendEpoch
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return _txEpoch;
+            }
+        }
+    }
+
+    /// <summary>Binds the edge; the initiator sends handshake message 1 here.</summary>
+    public void Attach(IEdge edge)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        if (Interlocked.CompareExchange(ref _edge, edge, null) is not null)
+        {
+            throw new InvalidOperationException("This secure edge is already attached.");
+        }
+        byte[]? message1 = null;
+        lock (_handshakeLock)
+        {
+            _startedAt = _time.GetTimestamp();
+            if (IsInitiator)
+            {
+                _handshake = new HandshakeState(true, Prologue(_options.Namespace), _identity.StaticKeyPair);
+                message1 = new byte[1 + HandshakeState.Overhead(0)];
+                message1[0] = TypeMessage1;
+                _handshake.WriteMessage(ReadOnlySpan<byte>.Empty, message1.AsSpan(1));
+                _cachedOutgoing = message1;
+                _lastHandshakeSendAt = _startedAt;
+                _phase = Phase.AwaitingMessage2;
+            }
+            else
+            {
+                _phase = Phase.AwaitingMessage1;
+            }
+        }
+        if (IsClosed)
+        {
+            edge.Close(CloseReason!);
+            return;
+        }
+        if (message1 is not null)
+        {
+            edge.TrySend(message1);
+        }
+    }
+
+    /// <summary>
+    /// Encrypts and sends one datagram. False when not established, closed, longer than
+    /// <see cref="MaxPlaintextSize"/>, or refused by the edge (backpressure). Allocation-free in the steady state.
+    /// </summary>
+    public bool TrySend(ReadOnlySpan<byte> plaintext)
+    {
+        if (!_established || plaintext.Length > MaxPlaintextSize)
+        {
+            return false;
+        }
+        IEdge? edge = Edge;
+        if (edge is null)
+        {
+            return false;
+        }
+        lock (_sendLock)
+        {
+            if (_txCipher is null || _sealBuffer is null || IsClosed)
+            {
+                return false;
+            }
+            if (_txCounter == ulong.MaxValue)
+            {
+                // 2^64 - 1 is Noise's reserved nonce; an edge that got here must be rebuilt.
+                return false;
+            }
+            RekeyIfDue();
+            Span<byte> packet = _sealBuffer.AsSpan(0, TransportOverhead + plaintext.Length);
+            packet[0] = TypeTransport;
+            packet[1] = _txEpoch;
+            BinaryPrimitives.WriteUInt64BigEndian(packet[2..], _txCounter);
+            _txCipher.Seal(_txCounter, packet[..TransportHeaderSize], plaintext, packet[TransportHeaderSize..]);
+            _txCounter++;
+            _txEpochMessages++;
+            bool sent = edge.TrySend(packet);
+            if (sent)
+            {
+                Interlocked.Increment(ref _messagesSent);
+            }
+            return sent;
+        }
+    }
+
+    /// <summary>Closes this edge and the underlying one; only the first reason is kept and reported.</summary>
+    public void Close(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
+        {
+            return;
+        }
+        // One lock at a time: TrySend may hold the send lock while a synchronous edge delivers to a receive path.
+        lock (_handshakeLock)
+        {
+            _handshake?.Dispose();
+            _handshake = null;
+            _cachedOutgoing = null;
+            _cachedIncoming = null;
+        }
+        lock (_receiveLock)
+        {
+            _rxCipher?.Dispose();
+            _rxNext?.Dispose();
+            _rxPrevious?.Dispose();
+            _rxCipher = _rxNext = _rxPrevious = null;
+        }
+        lock (_sendLock)
+        {
+            _txCipher?.Dispose();
+            _txCipher = null;
+        }
+        Edge?.Close(reason);
+        _handler.OnClosed(this, reason);
+    }
+
+    /// <summary>
+    /// Call about every 250 ms: retransmits handshake messages, enforces the handshake timeout
+    /// ("handshake timed out") and rekeys the sender by time.
+    /// </summary>
+    public void OnTick()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        if (_established)
+        {
+            lock (_sendLock)
+            {
+                // Only epochs that carried packets end by time, so an idle edge never runs ahead of its receiver.
+                if (_txCipher is not null && _txEpochMessages > 0)
+                {
+                    RekeyIfDue();
+                }
+            }
+            return;
+        }
+        byte[]? resend = null;
+        bool timedOut = false;
+        lock (_handshakeLock)
+        {
+            if (_phase is Phase.Unattached or Phase.Established)
+            {
+                return;
+            }
+            if (_time.GetElapsedTime(_startedAt) >= _options.HandshakeTimeout)
+            {
+                timedOut = true;
+            }
+            else if (_cachedOutgoing is not null && _time.GetElapsedTime(_lastHandshakeSendAt) >= _options.RetransmitInterval)
+            {
+                // The initiator repeats message 1 until message 2 comes; the responder repeats message 2 until message 3.
+                resend = _cachedOutgoing;
+                _lastHandshakeSendAt = _time.GetTimestamp();
+            }
+        }
+        if (timedOut)
+        {
+            Close("handshake timed out");
+        }
+        else if (resend is not null)
+        {
+            Edge?.TrySend(resend);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void OnReceived(IEdge edge, ReadOnlySpan<byte> datagram)
+    {
+        if (IsClosed || datagram.IsEmpty)
+        {
+            if (!IsClosed)
+            {
+                Interlocked.Increment(ref _packetsDropped);
+            }
+            return;
+        }
+        switch (datagram[0])
+        {
+            case TypeTransport:
+                ReceiveTransport(datagram);
+                break;
+            case TypeMessage1:
+            case TypeMessage2:
+            case TypeMessage3:
+                ReceiveHandshake(datagram);
+                break;
+            default:
+                Interlocked.Increment(ref _packetsDropped);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void OnClosed(IEdge edge, string reason) => Close(reason);
+
+    internal static byte[] Prologue(string ns)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(ns);
+        return [.. s_prologuePrefix, .. name];
+    }
+
+    private void ReceiveHandshake(ReadOnlySpan<byte> datagram)
+    {
+        byte type = datagram[0];
+        string? closeWith = null;
+        byte[]? reply = null;
+        bool established = false;
+        lock (_handshakeLock)
+        {
+            switch (_phase)
+            {
+                case Phase.AwaitingMessage1 when type == TypeMessage1:
+                    closeWith = ReadMessage1(datagram, out reply);
+                    break;
+                case Phase.AwaitingMessage2 when type == TypeMessage2:
+                    closeWith = ReadMessage2(datagram, out reply);
+                    established = closeWith is null;
+                    break;
+                case Phase.AwaitingMessage3 when type == TypeMessage3:
+                    closeWith = ReadMessage3(datagram);
+                    established = closeWith is null;
+                    break;
+                default:
+                    // A duplicate of the peer's last message means our answer was lost: send it again.
+                    if (_cachedIncoming is not null && _cachedOutgoing is not null && datagram.SequenceEqual(_cachedIncoming)
+                        && (_phase == Phase.AwaitingMessage3 || (_phase == Phase.Established && IsInitiator)))
+                    {
+                        reply = _cachedOutgoing;
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref _packetsDropped);
+                    }
+                    break;
+            }
+        }
+        if (closeWith is not null)
+        {
+            Close(closeWith);
+            return;
+        }
+        if (reply is not null)
+        {
+            Edge?.TrySend(reply);
+        }
+        if (established && !IsClosed)
+        {
+            _handler.OnEstablished(this);
+        }
+    }
+
+    // Responder, under _handshakeLock.
+    private string? ReadMessage1(ReadOnlySpan<byte> datagram, out byte[]? reply)
+    {
+        reply = null;
+        var handshake = new HandshakeState(false, Prologue(_options.Namespace), _identity.StaticKeyPair);
+        byte[] payload = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        try
+        {
+            if (datagram.Length > HandshakeState.MaxMessageSize || !handshake.TryReadMessage(datagram[1..], payload, out _))
+            {
+                handshake.Dispose();
+                Interlocked.Increment(ref _decryptFailures);
+                return "malformed handshake message";
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+        }
+        _handshake = handshake;
+        reply = WriteIdentityMessage(TypeMessage2, 1);
+        if (reply is null)
+        {
+            return "handshake failed: the peer's ephemeral key is unusable";
+        }
+        _cachedIncoming = datagram.ToArray();
+        _cachedOutgoing = reply;
+        _lastHandshakeSendAt = _time.GetTimestamp();
+        _phase = Phase.AwaitingMessage3;
+        return null;
+    }
+
+    // Initiator, under _handshakeLock.
+    private string? ReadMessage2(ReadOnlySpan<byte> datagram, out byte[]? reply)
+    {
+        reply = null;
+        string? refusal = ReadIdentityMessage(datagram);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        reply = WriteIdentityMessage(TypeMessage3, 2);
+        if (reply is null)
+        {
+            return "handshake failed";
+        }
+        _cachedIncoming = datagram.ToArray();
+        _cachedOutgoing = reply;
+        Establish();
+        return null;
+    }
+
+    // Responder, under _handshakeLock.
+    private string? ReadMessage3(ReadOnlySpan<byte> datagram)
+    {
+        string? refusal = ReadIdentityMessage(datagram);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        _cachedIncoming = null;
+        _cachedOutgoing = null;
+        Establish();
+        return null;
+    }
+
+    private byte[]? WriteIdentityMessage(byte type, int index)
+    {
+        IEdge edge = Edge!;
+        string observed = edge.RemoteAddress.ToString();
+        if (Encoding.UTF8.GetByteCount(observed) > IdentityPayload.MaxObservedLength)
+        {
+            observed = string.Empty;
+        }
+        var identity = new IdentityPayload(_identity.SigningPublicKey.ToArray(), _options.ClaimedAddressOverride ?? _identity.Address,
+            observed, _options.LocalCertificate);
+        byte[] payload = new byte[identity.Size];
+        identity.WriteTo(payload);
+        byte[] message = new byte[1 + HandshakeState.Overhead(index) + payload.Length];
+        message[0] = type;
+        try
+        {
+            _handshake!.WriteMessage(payload, message.AsSpan(1));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+        return message;
+    }
+
+    // Reads message 2 or 3 and checks the peer: key matches claimed address, expected peer, policy.
+    private string? ReadIdentityMessage(ReadOnlySpan<byte> datagram)
+    {
+        HandshakeState handshake = _handshake!;
+        byte[] payload = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        try
+        {
+            if (datagram.Length > HandshakeState.MaxMessageSize || !handshake.TryReadMessage(datagram[1..], payload, out int length))
+            {
+                Interlocked.Increment(ref _decryptFailures);
+                return "malformed handshake message";
+            }
+            if (!IdentityPayload.TryRead(payload.AsSpan(0, length), out IdentityPayload identity))
+            {
+                return "malformed identity payload";
+            }
+            byte[] remoteStatic = handshake.RemoteStaticPublicKey.ToArray();
+            if (NodeIdentity.DeriveAddress(remoteStatic, identity.SigningPublicKey) != identity.ClaimedAddress)
+            {
+                return "peer key does not match its claimed address";
+            }
+            if (ExpectedPeer is Address expected && expected != identity.ClaimedAddress)
+            {
+                return "peer is not the expected node";
+            }
+            var peer = new PeerIdentity(identity.ClaimedAddress, remoteStatic, identity.SigningPublicKey, identity.Certificate,
+                identity.ObservedAddress.Length == 0 ? null : identity.ObservedAddress);
+            string? refusal = _options.Authorize?.Invoke(peer);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            Volatile.Write(ref _peer, peer);
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+        }
+    }
+
+    // Under _handshakeLock, after the last handshake message: move to transport keys.
+    private void Establish()
+    {
+        HandshakeState handshake = _handshake!;
+        (CipherState send, CipherState receive) = handshake.Split();
+        handshake.Dispose();
+        _handshake = null;
+        long now = _time.GetTimestamp();
+        lock (_receiveLock)
+        {
+            _rxCipher = receive;
+            _rxWindow = new ReplayWindow();
+            _rxEpoch = 0;
+        }
+        lock (_sendLock)
+        {
+            _txCipher = send;
+            _sealBuffer = new byte[_options.MaxDatagramSize];
+            _txEpoch = 0;
+            _txCounter = 0;
+            _txEpochMessages = 0;
+            _txEpochStartedAt = now;
+        }
+        _phase = Phase.Established;
+        _established = true;
+    }
+
+    private void ReceiveTransport(ReadOnlySpan<byte> datagram)
+    {
+        if (datagram.Length < TransportOverhead)
+        {
+            Interlocked.Increment(ref _packetsDropped);
+            return;
+        }
+        byte epoch = datagram[1];
+        ulong counter = BinaryPrimitives.ReadUInt64BigEndian(datagram[2..]);
+        ReadOnlySpan<byte> header = datagram[..TransportHeaderSize];
+        ReadOnlySpan<byte> ciphertext = datagram[TransportHeaderSize..];
+        byte[] plaintext = ArrayPool<byte>.Shared.Rent(ciphertext.Length);
+        try
+        {
+            lock (_receiveLock)
+            {
+                if (_rxCipher is null)
+                {
+                    // Before message 3 (or after closing) there are no keys: early transport packets are dropped.
+                    Interlocked.Increment(ref _packetsDropped);
+                    return;
+                }
+                CipherState? cipher;
+                ReplayWindow window;
+                CipherState? derived = null;
+                int ahead = unchecked((byte)(epoch - _rxEpoch));
+                if (ahead == 0)
+                {
+                    cipher = _rxCipher;
+                    window = _rxWindow;
+                }
+                else if (_rxPrevious is not null && epoch == _rxPreviousEpoch && _time.GetTimestamp() < _rxPreviousUntil)
+                {
+                    cipher = _rxPrevious;
+                    window = _rxPreviousWindow!;
+                }
+                else if (ahead <= MaxEpochsAhead)
+                {
+                    if (_rxNext is null)
+                    {
+                        _rxNext = _rxCipher.Clone();
+                        _rxNext.Rekey();
+                    }
+                    if (ahead == 1)
+                    {
+                        cipher = _rxNext;
+                    }
+                    else
+                    {
+                        // The peer rekeyed more than once while all our packets of the epochs between were lost.
+                        derived = _rxNext.Clone();
+                        for (int i = 1; i < ahead; i++)
+                        {
+                            derived.Rekey();
+                        }
+                        cipher = derived;
+                    }
+                    window = new ReplayWindow();
+                }
+                else
+                {
+                    Interlocked.Increment(ref _packetsDropped);
+                    return;
+                }
+                if (!window.CanAccept(counter))
+                {
+                    Interlocked.Increment(ref _replaysDropped);
+                    return;
+                }
+                if (counter == ulong.MaxValue || !cipher.TryOpen(counter, header, ciphertext, plaintext, out int length))
+                {
+                    derived?.Dispose();
+                    Interlocked.Increment(ref _decryptFailures);
+                    return;
+                }
+                window.TryAccept(counter);
+                if (ahead != 0 && cipher != _rxPrevious)
+                {
+                    PromoteEpoch(epoch, cipher, window);
+                }
+                Interlocked.Increment(ref _messagesReceived);
+                _handler.OnMessage(this, plaintext.AsSpan(0, length));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
+        }
+        if (!IsInitiator || Volatile.Read(ref _cachedOutgoing) is null)
+        {
+            return;
+        }
+        // A valid packet from the responder proves it has message 3: stop keeping the handshake answer.
+        lock (_handshakeLock)
+        {
+            _cachedIncoming = null;
+            _cachedOutgoing = null;
+        }
+    }
+
+    // Under _receiveLock: the peer moved on to a later epoch; keep the current one for late packets.
+    private void PromoteEpoch(byte epoch, CipherState cipher, ReplayWindow window)
+    {
+        _rxPrevious?.Dispose();
+        _rxPrevious = _rxCipher;
+        _rxPreviousWindow = _rxWindow;
+        _rxPreviousEpoch = _rxEpoch;
+        _rxPreviousUntil = _time.GetTimestamp() + (long)(PreviousEpochLifetime.TotalSeconds * _time.TimestampFrequency);
+        if (cipher != _rxNext)
+        {
+            _rxNext?.Dispose();
+        }
+        _rxNext = null;
+        _rxCipher = cipher;
+        _rxWindow = window;
+        _rxEpoch = epoch;
+    }
+
+    // Under _sendLock.
+    private void RekeyIfDue()
+    {
+        if (_txEpochMessages < _options.RekeyAfterMessages && _time.GetElapsedTime(_txEpochStartedAt) < _options.RekeyAfterTime)
+        {
+            return;
+        }
+        _txCipher!.Rekey();
+        _txEpoch = unchecked((byte)(_txEpoch + 1));
+        _txEpochMessages = 0;
+        _txEpochStartedAt = _time.GetTimestamp();
+    }
+}
