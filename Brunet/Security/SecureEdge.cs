@@ -132,7 +132,12 @@ public sealed class SecureEdge : IEdgeHandler
 
     public IEdge? Edge => Volatile.Read(ref _edge);
 
-    public bool IsInitiator { get; }
+    /// <summary>
+    /// True when this side sent handshake message 1. After a simultaneous open (both sides dialed at once, as a UDP
+    /// hole punch does) the side with the smaller ephemeral key turns responder, so this can change once, from true to
+    /// false, before the edge is established.
+    /// </summary>
+    public bool IsInitiator { get; private set; }
 
     public Address? ExpectedPeer { get; }
 
@@ -387,6 +392,14 @@ public sealed class SecureEdge : IEdgeHandler
                 case Phase.AwaitingMessage1 when type == TypeMessage1:
                     closeWith = ReadMessage1(datagram, out reply);
                     break;
+                case Phase.AwaitingMessage2 when type == TypeMessage1 && YieldsInitiatorRole(datagram):
+                    // Simultaneous open: both sides sent message 1. Both compare the two ephemeral keys, and the side
+                    // whose key is smaller answers the other's message 1 as responder; the other keeps waiting.
+                    _handshake?.Dispose();
+                    _handshake = null;
+                    IsInitiator = false;
+                    closeWith = ReadMessage1(datagram, out reply);
+                    break;
                 case Phase.AwaitingMessage2 when type == TypeMessage2:
                     closeWith = ReadMessage2(datagram, out reply);
                     established = closeWith is null;
@@ -422,6 +435,16 @@ public sealed class SecureEdge : IEdgeHandler
         {
             _handler.OnEstablished(this);
         }
+    }
+
+    // Initiator waiting for message 2, under _handshakeLock: true when our ephemeral key is the smaller one.
+    private bool YieldsInitiatorRole(ReadOnlySpan<byte> peerMessage1)
+    {
+        if (_cachedOutgoing is not { } ours || peerMessage1.Length < 1 + X25519KeyPair.KeySize || ours.Length < 1 + X25519KeyPair.KeySize)
+        {
+            return false;
+        }
+        return ours.AsSpan(1, X25519KeyPair.KeySize).SequenceCompareTo(peerMessage1.Slice(1, X25519KeyPair.KeySize)) < 0;
     }
 
     // Responder, under _handshakeLock.
