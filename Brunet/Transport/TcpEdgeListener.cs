@@ -15,6 +15,8 @@ namespace Brunet.Transport;
 /// <see cref="Start"/>. A zero-length frame closes the edge ("framing violation: …"); the peer closing or resetting
 /// closes it with a reason starting "remote closed". Empty datagrams are never sent (<see cref="IEdge.TrySend"/>
 /// returns false).
+/// A datagram being delivered while another thread closes its edge may reach the handler just after
+/// <see cref="IEdgeHandler.OnClosed"/>; handlers that post to a node loop should ignore datagrams of closed edges.
 /// </remarks>
 public sealed class TcpEdgeListener : IEdgeListener
 {

@@ -18,6 +18,8 @@ namespace Brunet.Transport;
 /// an edge (inbound or outbound) throws <see cref="InvalidOperationException"/>. Closing an edge forgets the end
 /// point, so a later datagram from it makes a new inbound edge. Closing is local: UDP tells the peer nothing.
 /// Empty datagrams are neither sent nor delivered. IPv4 or IPv6 follows the bind address; no dual mode.
+/// A datagram being delivered while another thread closes its edge may reach the handler just after
+/// <see cref="IEdgeHandler.OnClosed"/>; handlers that post to a node loop should ignore datagrams of closed edges.
 /// </remarks>
 public sealed class UdpEdgeListener : IEdgeListener
 {
