@@ -52,10 +52,10 @@ internal static class BootstrapProcess
             PrintJoined(first, 0, joinedLock);
         }
 
+        // The extra nodes join through node 0 on loopback (UDP first), then the config's other RemoteTAs.
         var remotes = first.TransportAddresses
             .Where(a => a.EndPoint is { } e && System.Net.IPAddress.IsLoopback(e.Address))
-            .Concat(first.TransportAddresses)
-            .Concat(config.RemoteTAs)
+            .Concat(config.RemoteTAs.Where(ta => !IsLocalPort(ta, first)))
             .Distinct()
             .ToList();
         for (int i = 1; i < count; i++)
@@ -93,10 +93,16 @@ internal static class BootstrapProcess
     private static void Announce(OverlayNode node, int index, Lock gate) =>
         node.Joined += n => PrintJoined(n, index, gate);
 
+    private static readonly HashSet<int> s_printed = [];
+
     private static void PrintJoined(OverlayNode node, int index, Lock gate)
     {
         lock (gate)
         {
+            if (!s_printed.Add(index))
+            {
+                return;
+            }
             Console.WriteLine($"node {index} joined: {node.Address} {string.Join(' ', node.TransportAddresses)}");
         }
     }

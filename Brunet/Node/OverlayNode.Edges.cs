@@ -191,17 +191,18 @@ public sealed partial class OverlayNode
 
     /// <summary>
     /// Of two edges to the same peer, the one both sides keep: the one opened by the smaller address; between two
-    /// opened by the same node, the newer. Both ends compute the same answer.
+    /// opened by the same node, the older (a working link is not swapped for a new one). Both ends compute the same
+    /// answer.
     /// </summary>
     private bool PreferNewEdge(PeerEdge newer, PeerEdge older)
     {
-        if (older.Secure.IsClosed)
+        if (older.Secure.IsClosed || !older.Secure.IsEstablished)
         {
             return true;
         }
         Address peer = newer.Peer!.Value;
         Address newOpener = newer.Secure.IsInitiator ? Address : peer;
         Address oldOpener = older.Secure.IsInitiator ? Address : peer;
-        return newOpener == oldOpener || newOpener < oldOpener;
+        return newOpener < oldOpener;
     }
 }

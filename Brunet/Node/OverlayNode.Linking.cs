@@ -15,6 +15,9 @@ public sealed partial class OverlayNode
     /// <summary>Transport addresses peers told us, for passing on in neighbour lists.</summary>
     private readonly Dictionary<Address, IReadOnlyList<TransportAddress>> _peerAddresses = [];
 
+    /// <summary>Which node answered at each bootstrap address, so a second address of a linked node is not dialed.</summary>
+    private readonly Dictionary<string, Address> _leafOwners = new(StringComparer.Ordinal);
+
     /// <summary>Neighbours reported in a neighbour list: at most this many per side.</summary>
     private const int NeighborsPerSide = 4;
 
@@ -124,6 +127,10 @@ public sealed partial class OverlayNode
                 {
                     // The peer keeps the link it already has with us: add our reasons to it.
                     SetLocalTypes(kept, kept.LocalTypes | attempt.Types);
+                    if (attempt.Target is null)
+                    {
+                        _leafOwners[attempt.Addresses[0].ToString()] = peer;
+                    }
                     FinishAttempt(attempt, success: true, "merged into the existing link");
                     edge.Close("duplicate edge");
                     return;
@@ -154,6 +161,10 @@ public sealed partial class OverlayNode
                 return;
             }
             FinishAttempt(attempt, success: true, "linked");
+            if (attempt.Target is null)
+            {
+                _leafOwners[attempt.Addresses[0].ToString()] = peer;
+            }
             AddConnection(peer, edge, attempt.Types, remoteTypes);
         }, maxResends: 2);
     }

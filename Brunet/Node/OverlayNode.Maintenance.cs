@@ -89,8 +89,12 @@ public sealed partial class OverlayNode
             }
             return;
         }
-        int leaves = Connections.Clockwise.Count(c => c.LocalTypes.HasFlag(ConnectionType.Leaf))
-            + _attempts.Values.Count(a => a.Target is null);
+        // One leaf attempt at a time: several RemoteTAs often name the same node (its UDP and TCP addresses).
+        if (_attempts.Values.Any(a => a.Target is null))
+        {
+            return;
+        }
+        int leaves = Connections.Clockwise.Count(c => c.LocalTypes.HasFlag(ConnectionType.Leaf));
         foreach (TransportAddress remote in RemoteAddresses)
         {
             if (leaves >= Options.LeafTarget)
@@ -98,7 +102,8 @@ public sealed partial class OverlayNode
                 break;
             }
             string key = remote.ToString();
-            if (IsOwnAddress(remote) || _attempts.ContainsKey(key))
+            if (IsOwnAddress(remote) || _attempts.ContainsKey(key)
+                || (_leafOwners.TryGetValue(key, out Address owner) && Connections.Contains(owner)))
             {
                 continue;
             }
@@ -111,7 +116,7 @@ public sealed partial class OverlayNode
             TimeSpan next = backoff == TimeSpan.Zero ? Options.LeafRetryMin : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, Options.LeafRetryMax.Ticks));
             _leafBackoff[key] = (now + ToTicks(next * (0.75 + (0.5 * _random.NextDouble()))), next);
             Link(null, [remote], ConnectionType.Leaf);
-            leaves++;
+            return;
         }
     }
 
