@@ -125,7 +125,8 @@ public sealed partial class OverlayNode
 
     private void NoteObservedAddress(TransportAddress observed)
     {
-        if (observed.EndPoint is null || _observed.Contains(observed) || TransportAddresses.Contains(observed))
+        // Only UDP reflections mean anything: a TCP peer sees our outgoing connection's ephemeral port.
+        if (observed.Kind != TransportKind.Udp || observed.EndPoint is null || _observed.Contains(observed) || TransportAddresses.Contains(observed))
         {
             return;
         }

@@ -16,4 +16,16 @@ public class RingFormationTests
         TimeSpan took = await ring.WaitForRingAsync(TimeSpan.FromSeconds(20));
         TestContext.Out.WriteLine($"8 nodes consistent after {took.TotalSeconds:F1} s");
     }
+
+    [Test]
+    public async Task Join_ThirtyTwoNodesOverUdp_FormCorrectRing()
+    {
+        await using RingHarness ring = RingHarness.Udp();
+        for (int i = 0; i < 32; i++)
+        {
+            ring.AddNode();
+        }
+        TimeSpan took = await ring.WaitForRingAsync(TimeSpan.FromSeconds(40));
+        TestContext.Out.WriteLine($"32 nodes consistent after {took.TotalSeconds:F1} s");
+    }
 }
