@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Brunet.Config;
+using Brunet.Control;
 using Brunet.Node;
 using Brunet.Security;
 using Brunet.Transport;
@@ -70,12 +71,31 @@ internal static class BootstrapProcess
             }
         }
 
+        ControlEndpoint? control = null;
+        if (config.ControlEndpoint.Enabled)
+        {
+            try
+            {
+                control = await ControlEndpoint.StartAsync(first, config.ControlEndpoint.Port).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
+                throw new ConfigException(config.FilePath, "NodeConfig/ControlEndpoint/Port",
+                    $"cannot listen on 127.0.0.1:{config.ControlEndpoint.Port}: {e.Message}");
+            }
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+        }
+        if (control is not null)
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
         }
         Console.Error.WriteLine($"run_bootstrap_node: leaving the ring ({nodes.Count} nodes)");
         await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);

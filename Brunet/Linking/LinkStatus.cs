@@ -8,6 +8,9 @@ namespace Brunet.Linking;
 /// <summary>One link as a node reports it to the crawler.</summary>
 public sealed record LinkReport(Address Peer, ConnectionType Types, TransportKind EdgeKind, string Remote);
 
+/// <summary>One open edge (linked or not) as a node reports it.</summary>
+public sealed record EdgeReport(TransportKind Kind, string Remote, bool Linked);
+
 /// <summary>
 /// A node's answer to <c>sys:link.status</c>: its neighbours on each side, its links and edges. The crawler walks the
 /// ring with it and checks Brunet's consistency (right.left, left.right, … point back).
@@ -17,7 +20,7 @@ public sealed record LinkStatus(
     IReadOnlyList<Address> Right,
     IReadOnlyList<Address> Left,
     IReadOnlyList<LinkReport> Links,
-    int Edges,
+    IReadOnlyList<EdgeReport> Edges,
     int SecurityAssociations,
     string? VirtualIp)
 {
@@ -37,7 +40,13 @@ public sealed record LinkStatus(
             writer.WriteByte((byte)link.EdgeKind);
             writer.WriteString8(link.Remote.Length > 200 ? link.Remote[..200] : link.Remote);
         }
-        writer.WriteUInt32((uint)Edges);
+        writer.WriteCount(Math.Min(Edges.Count, MaxLinks));
+        foreach (EdgeReport edge in Edges.Take(MaxLinks))
+        {
+            writer.WriteByte((byte)edge.Kind);
+            writer.WriteString8(edge.Remote.Length > 200 ? edge.Remote[..200] : edge.Remote);
+            writer.WriteBool(edge.Linked);
+        }
         writer.WriteUInt32((uint)SecurityAssociations);
         writer.WriteString8(VirtualIp ?? "");
     }
@@ -58,7 +67,14 @@ public sealed record LinkStatus(
             string remote = reader.ReadString8(255, "edge address");
             links.Add(new LinkReport(peer, types, kind, remote));
         }
-        int edges = (int)Math.Min(reader.ReadUInt32(), int.MaxValue);
+        int edgeCount = reader.ReadCount(MaxLinks, "edge list");
+        var edges = new List<EdgeReport>(edgeCount);
+        for (int i = 0; i < edgeCount; i++)
+        {
+            var kind = (TransportKind)reader.ReadByte();
+            string remote = reader.ReadString8(255, "edge address");
+            edges.Add(new EdgeReport(kind, remote, reader.ReadBool()));
+        }
         int associations = (int)Math.Min(reader.ReadUInt32(), int.MaxValue);
         string virtualIp = reader.ReadString8(64, "virtual IP");
         return new LinkStatus(node, right, left, links, edges, associations, virtualIp.Length == 0 ? null : virtualIp);

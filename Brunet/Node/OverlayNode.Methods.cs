@@ -49,7 +49,10 @@ public sealed partial class OverlayNode
             .Select(c => new LinkReport(c.Peer, c.Types, c.Edge.Kind, c.Edge.RemoteAddress))
             .ToList();
         int associations = _edges.Count(e => e.Secure.IsEstablished && !e.Secure.IsClosed);
-        return new LinkStatus(Address, right, left, links, _edges.Count(e => !e.Secure.IsClosed), associations, VirtualIp);
+        var edges = _edges.Where(e => !e.Secure.IsClosed)
+            .Select(e => new EdgeReport(e.Kind, e.RemoteAddress, e.IsLinked))
+            .ToList();
+        return new LinkStatus(Address, right, left, links, edges, associations, VirtualIp);
     }
 
     /// <summary>Identity, addresses and counters. On the loop.</summary>

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.Json;
+using Brunet.Addressing;
+using Brunet.Connections;
+using Brunet.Linking;
+using Brunet.Messaging.Rpc;
+using Brunet.Node;
+using Brunet.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Brunet.Control;
+
+/// <summary>
+/// A node's local HTTP/JSON endpoint (ASP.NET Core minimal API), bound to 127.0.0.1 only: node information, link
+/// status of any node through overlay RPC (the crawler walks the ring with it), the DHT, and Prometheus metrics.
+/// </summary>
+public sealed partial class ControlEndpoint : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+
+    private readonly OverlayNode _node;
+    private readonly WebApplication _app;
+
+    private ControlEndpoint(OverlayNode node, WebApplication app)
+    {
+        _node = node;
+        _app = app;
+    }
+
+    /// <summary>The DHT operations, when the process runs a DHT (issue B).</summary>
+    public IControlDht? Dht { get; set; }
+
+    /// <summary>Extra metrics lines (Prometheus text) from layers above the overlay.</summary>
+    public Func<string>? ExtraMetrics { get; set; }
+
+    public int Port { get; private set; }
+
+    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
+    public static async Task<ControlEndpoint> StartAsync(OverlayNode node, int port, ILoggerFactory? loggers = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (loggers is not null)
+        {
+            builder.Services.AddSingleton(loggers);
+        }
+        // Loopback only: the endpoint can read and write the DHT as this node, so it is never offered to the network.
+        builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, port));
+        WebApplication app = builder.Build();
+        var endpoint = new ControlEndpoint(node, app);
+        endpoint.MapRoutes();
+        await app.StartAsync().ConfigureAwait(false);
+        endpoint.Port = new Uri(app.Urls.First()).Port;
+        return endpoint;
+    }
+
+    private void MapRoutes()
+    {
+        _app.MapGet("/api/node", async () => Results.Json(ToJson(await _node.InvokeAsync(_node.GetNodeInfo).ConfigureAwait(false)), Json));
+        _app.MapGet("/api/linkstatus", GetLinkStatusAsync);
+        _app.MapGet("/api/dht", GetDhtAsync);
+        _app.MapPost("/api/dht", PutDhtAsync);
+        _app.MapGet("/metrics", async () => Results.Text(await MetricsAsync().ConfigureAwait(false), "text/plain; version=0.0.4"));
+    }
+
+    private async Task<IResult> GetLinkStatusAsync(string? node)
+    {
+        if (string.IsNullOrEmpty(node) || node == _node.Address.ToString())
+        {
+            LinkStatus local = await _node.InvokeAsync(_node.GetLinkStatus).ConfigureAwait(false);
+            return Results.Json(ToJson(local), Json);
+        }
+        if (!Address.TryParse(node, out Address target))
+        {
+            return Results.Json(new ErrorJson($"'{node}' is not a node address"), Json, statusCode: 400);
+        }
+        RpcResult result = await _node.CallAsync(RpcTarget.Routed(target), Methods.LinkStatus, [], maxResends: 2).ConfigureAwait(false);
+        if (!result.IsOk)
+        {
+            return Results.Json(new ErrorJson($"{target}: {result.Error}: {result.Message}"), Json, statusCode: 504);
+        }
+        try
+        {
+            return Results.Json(ToJson(LinkStatus.Read(result.Body)), Json);
+        }
+        catch (Messaging.WireFormatException e)
+        {
+            return Results.Json(new ErrorJson($"{target}: malformed reply: {e.Message}"), Json, statusCode: 502);
+        }
+    }
+
+    private async Task<IResult> GetDhtAsync(string? key)
+    {
+        if (Dht is null)
+        {
+            return Results.Json(new ErrorJson("this node runs no DHT"), Json, statusCode: 501);
+        }
+        if (string.IsNullOrEmpty(key))
+        {
+            return Results.Json(new ErrorJson("missing ?key="), Json, statusCode: 400);
+        }
+        try
+        {
+            IReadOnlyList<DhtValueJson> values = await Dht.GetAsync(key).ConfigureAwait(false);
+            return Results.Json(new DhtGetJson(key, values), Json);
+        }
+        catch (ArgumentException e)
+        {
+            return Results.Json(new ErrorJson(e.Message), Json, statusCode: 400);
+        }
+    }
+
+    private async Task<IResult> PutDhtAsync(HttpRequest request)
+    {
+        if (Dht is null)
+        {
+            return Results.Json(new ErrorJson("this node runs no DHT"), Json, statusCode: 501);
+        }
+        DhtPutRequestJson? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<DhtPutRequestJson>(request.Body, Json).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            return Results.Json(new ErrorJson($"bad JSON: {e.Message}"), Json, statusCode: 400);
+        }
+        if (body?.Key is not { Length: > 0 } key || body.Value is null)
+        {
+            return Results.Json(new ErrorJson("key and value are required"), Json, statusCode: 400);
+        }
+        int ttl = body.Ttl ?? 3600;
+        if (ttl <= 0)
+        {
+            return Results.Json(new ErrorJson($"ttl must be a positive number of seconds, got {ttl}"), Json, statusCode: 400);
+        }
+        try
+        {
+            DhtPutJson result = await Dht.PutAsync(key, body.Value, TimeSpan.FromSeconds(ttl), body.Create ?? false).ConfigureAwait(false);
+            return Results.Json(result, Json, statusCode: result.Ok ? 200 : 409);
+        }
+        catch (ArgumentException e)
+        {
+            return Results.Json(new ErrorJson(e.Message), Json, statusCode: 400);
+        }
+    }
+
+    public static NodeInfoJson ToJson(NodeInfo info) => new(
+        info.Address.ToString(), info.Namespace, info.TransportAddresses, info.Links, info.Edges, info.EstimatedNetworkSize, info.VirtualIp);
+
+    public static LinkStatusJson ToJson(LinkStatus status) => new(
+        status.Node.ToString(),
+        status.Right.Select(a => a.ToString()).ToList(),
+        status.Left.Select(a => a.ToString()).ToList(),
+        status.Links.Select(l => new ConnectionJson(l.Peer.ToString(), ConnectionTypeNames.ToText(l.Types), KindName(l.EdgeKind), l.Remote)).ToList(),
+        status.Edges.Select(e => new EdgeJson(KindName(e.Kind), e.Remote, e.Linked)).ToList(),
+        status.SecurityAssociations,
+        status.VirtualIp);
+
+    public static string KindName(TransportKind kind) => kind switch
+    {
+        TransportKind.Udp => "udp",
+        TransportKind.Tcp => "tcp",
+        TransportKind.Tunnel => "relay",
+        TransportKind.Memory => "memory",
+        _ => "unknown",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>What the control endpoint needs of the DHT; the DHT layer implements it.</summary>
+public interface IControlDht
+{
+    Task<IReadOnlyList<DhtValueJson>> GetAsync(string key);
+
+    Task<DhtPutJson> PutAsync(string key, string value, TimeSpan ttl, bool create);
+}
