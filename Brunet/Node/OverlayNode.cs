@@ -179,6 +179,16 @@ public sealed partial class OverlayNode : IAsyncDisposable
         await ShutdownAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Simulator hook: the node stops at once, silently, on the calling thread (the virtual scheduler's): no timer, no
+    /// messages. Pair it with <see cref="MemoryNetwork.Crash"/> so its edges vanish too.
+    /// </summary>
+    internal void Halt()
+    {
+        Interlocked.Exchange(ref _state, 2);
+        _timer?.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await LeaveAsync().ConfigureAwait(false);

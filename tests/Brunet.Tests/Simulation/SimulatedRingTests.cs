@@ -1,0 +1,56 @@
+namespace Brunet.Tests.Simulation;
+
+/// <summary>Joins, churn and routing of real node logic over the in-memory transport in virtual time.</summary>
+public class SimulatedRingTests
+{
+    [TestCase(1)]
+    [TestCase(2)]
+    public void Join_SixtyFourNodes_RingBecomesConsistent(int seed)
+    {
+        var ring = new SimulatedRing(seed);
+        for (int i = 0; i < 64; i++)
+        {
+            ring.AddNode();
+            ring.Scheduler.RunFor(TimeSpan.FromMilliseconds(50));
+        }
+        TimeSpan? took = ring.RunUntilConsistent(TimeSpan.FromSeconds(60));
+        Assert.That(took, Is.Not.Null, $"seed {seed}: consistency {ring.Consistency().Consistency:F3} after 60 s of virtual time");
+        TestContext.Out.WriteLine($"seed {seed}: 64 nodes consistent {took!.Value.TotalSeconds:F1} s (virtual) after the last join");
+    }
+
+    [Test]
+    public void Route_AllPairsExact_EveryMessageArrives()
+    {
+        var ring = new SimulatedRing(3);
+        for (int i = 0; i < 32; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        List<string> failures = ring.PingAllPairs(TimeSpan.FromSeconds(10), out _);
+        Assert.That(failures, Is.Empty, $"seed {ring.Seed}: {failures.Count} of {32 * 31} routed pings failed");
+    }
+
+    [Test]
+    public void Churn_KillQuarterWithoutGoodbye_RingRepairsWithinBound()
+    {
+        var ring = new SimulatedRing(4);
+        for (int i = 0; i < 64; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        var random = new Random(4);
+        foreach (var victim in ring.Alive.Skip(1).OrderBy(_ => random.Next()).Take(16).ToList())
+        {
+            ring.Kill(victim);
+        }
+        // Bound: a dead peer is noticed after PingAfterIdle plus the ping's retransmits (about 1 + 0.4 x (1 + 2 + 4) s
+        // with the fast options), then one or two stabilization rounds (1 s each) relink the ring: 10 s is generous.
+        TimeSpan? took = ring.RunUntilConsistent(TimeSpan.FromSeconds(10));
+        Assert.That(took, Is.Not.Null, $"seed {ring.Seed}: consistency {ring.Consistency().Consistency:F3} 10 s after killing 16 of 64");
+        TestContext.Out.WriteLine($"ring repaired {took!.Value.TotalSeconds:F1} s (virtual) after killing a quarter");
+        List<string> failures = ring.PingAllPairs(TimeSpan.FromSeconds(10), out _);
+        Assert.That(failures, Is.Empty, $"{failures.Count} routed pings failed after the repair");
+    }
+}
