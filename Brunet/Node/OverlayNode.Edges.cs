@@ -141,6 +141,10 @@ public sealed partial class OverlayNode
         TransportAddresses = merged;
     }
 
+    /// <summary>Closes an edge after a short grace, so a goodbye queued on it is sent first.</summary>
+    private void CloseSoon(PeerEdge edge, string reason) =>
+        edge.CloseLater(Loop.Time.GetTimestamp() + ToTicks(TimeSpan.FromSeconds(1)), reason);
+
     private void SetTable(ConnectionTable table)
     {
         Volatile.Write(ref _table, table);
@@ -159,7 +163,7 @@ public sealed partial class OverlayNode
             var oldEdge = (PeerEdge)old.Edge;
             oldEdge.IsLinked = false;
             Rpc.Notify(Messaging.Rpc.RpcTarget.Direct(oldEdge, peer), Methods.Close, CloseBody("duplicate edge replaced"));
-            oldEdge.Close("duplicate edge replaced");
+            CloseSoon(oldEdge, "duplicate edge replaced");
         }
         else if (old is not null)
         {

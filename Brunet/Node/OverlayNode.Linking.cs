@@ -239,7 +239,7 @@ public sealed partial class OverlayNode
         var edge = (PeerEdge)connection.Edge;
         Rpc.Notify(RpcTarget.Direct(edge, connection.Peer), Methods.Close, CloseBody(reason));
         RemoveConnection(connection.Peer, reason);
-        edge.Close(reason);
+        CloseSoon(edge, reason);
     }
 
     private byte[] CloseBody(string reason, bool withNeighbors = false)

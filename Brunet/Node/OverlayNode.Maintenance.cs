@@ -21,6 +21,14 @@ public sealed partial class OverlayNode
         long now = Loop.Time.GetTimestamp();
         foreach (PeerEdge edge in _edges.ToArray())
         {
+            if (edge.CloseAt is { } closeAt)
+            {
+                if (now >= closeAt)
+                {
+                    edge.Close(edge.PendingCloseReason ?? "closed");
+                }
+                continue;
+            }
             edge.Secure.OnTick();
             CheckLiveness(edge, now);
         }

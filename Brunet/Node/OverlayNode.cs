@@ -21,7 +21,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
 {
     private readonly IReadOnlyList<IEdgeListener> _listeners;
     private readonly ILogger _logger;
-    private readonly HandshakeOptions _handshake;
+    private HandshakeOptions _handshake;
     private readonly Random _random;
     private readonly HashSet<PeerEdge> _edges = [];
     private readonly Dictionary<string, LinkAttempt> _attempts = new(StringComparer.Ordinal);
@@ -92,6 +92,13 @@ public sealed partial class OverlayNode : IAsyncDisposable
 
     /// <summary>The secure edges open now (linked or not), for status and the crawler.</summary>
     public int EdgeCount => _edges.Count;
+
+    /// <summary>Test hook: the node claims this address in its handshakes (a key that does not match its address).</summary>
+    internal Address? ClaimedAddressOverride
+    {
+        get => _handshake.ClaimedAddressOverride;
+        set => _handshake = _handshake with { ClaimedAddressOverride = value };
+    }
 
     /// <summary>Test hook (issue E): when set, link status replies report this as the left neighbour.</summary>
     internal Address? LieAboutLeft { get; set; }

@@ -55,6 +55,19 @@ internal sealed class PeerEdge : ISecureEdgeHandler, IConnectionEdge
 
     public void Close(string reason) => Secure.Close(reason);
 
+    /// <summary>When set, the node closes this edge at that timestamp: a goodbye sent just before has time to leave.</summary>
+    public long? CloseAt { get; private set; }
+
+    public string? PendingCloseReason { get; private set; }
+
+    /// <summary>Closes the edge a moment from now; the link is already gone from the table.</summary>
+    public void CloseLater(long at, string reason)
+    {
+        IsLinked = false;
+        CloseAt ??= at;
+        PendingCloseReason ??= reason;
+    }
+
     public void Touch(long now) => Volatile.Write(ref _lastHeard, now);
 
     void ISecureEdgeHandler.OnEstablished(SecureEdge edge) => _node.OnEdgeEstablished(this);

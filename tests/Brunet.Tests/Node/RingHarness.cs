@@ -27,7 +27,10 @@ internal sealed class RingHarness : IAsyncDisposable
 
     public List<OverlayNode> Nodes { get; } = [];
 
-    public List<OverlayNode> Alive => [.. Nodes.Where(n => !Crashed.Contains(n))];
+    public List<OverlayNode> Alive => [.. Nodes.Where(n => !Crashed.Contains(n) && !Excluded.Contains(n))];
+
+    /// <summary>Nodes that are not expected in the ring (strangers, liars).</summary>
+    public HashSet<OverlayNode> Excluded { get; } = [];
 
     public HashSet<OverlayNode> Crashed { get; } = [];
 
@@ -35,7 +38,7 @@ internal sealed class RingHarness : IAsyncDisposable
 
     public static RingHarness Memory(string ns = "test", NodeOptions? options = null) => new(false, ns, options ?? NodeOptions.Fast);
 
-    public OverlayNode AddNode(IReadOnlyList<TransportAddress>? remotes = null, NodeIdentity? identity = null, string? ns = null)
+    public OverlayNode AddNode(IReadOnlyList<TransportAddress>? remotes = null, NodeIdentity? identity = null, string? ns = null, Address? claimedAddress = null)
     {
         IEdgeListener listener = _memory is null
             ? new UdpEdgeListener(new IPEndPoint(IPAddress.Loopback, 0))
@@ -43,6 +46,7 @@ internal sealed class RingHarness : IAsyncDisposable
         remotes ??= Nodes.Count == 0 ? [] : [Nodes[0].TransportAddresses[0]];
         var loop = new SerialLoop(TimeProvider.System, NullLogger.Instance);
         var node = new OverlayNode(identity ?? NodeIdentity.Generate(), ns ?? _namespace, [listener], remotes, loop, _options, NullLogger.Instance);
+        node.ClaimedAddressOverride = claimedAddress;
         Nodes.Add(node);
         node.Start();
         return node;
