@@ -186,6 +186,21 @@ internal sealed class FakeDhtNetwork : IAsyncDisposable
         return best;
     }
 
+    /// <summary>The live nodes that should hold <paramref name="key"/>: the two around each of its replica points.</summary>
+    public HashSet<FakeDhtHost> Holders(string key)
+    {
+        List<FakeDhtHost> ring = [.. _hosts.Where(h => h.IsAlive).OrderBy(h => h.Address)];
+        var holders = new HashSet<FakeDhtHost>();
+        foreach (Address point in DhtPlacement.Points(System.Text.Encoding.UTF8.GetBytes(key), Options.ReplicaPoints))
+        {
+            int successor = ring.FindIndex(h => h.Address >= point);
+            successor = successor < 0 ? 0 : successor;
+            holders.Add(ring[successor]);
+            holders.Add(ring[(successor - 1 + ring.Count) % ring.Count]);
+        }
+        return holders;
+    }
+
     public FakeDhtHost Pick() => Alive[_random.Next(Alive.Count)];
 
     public ValueTask DisposeAsync()
