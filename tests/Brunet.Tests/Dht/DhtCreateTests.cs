@@ -10,6 +10,9 @@ public sealed class DhtCreateTests
     [TestCase(3, true)]
     [TestCase(4, true)]
     [TestCase(5, true)]
+    [TestCase(6, true)]
+    [TestCase(7, true)]
+    [TestCase(8, true)]
     public async Task CreateAsync_TenNodesRaceForOneKey_ExactlyOneWinsAndAllReadsAgree(int seed, bool shuffle)
     {
         await using var network = new FakeDhtNetwork(seed) { Shuffle = shuffle };
@@ -20,6 +23,7 @@ public sealed class DhtCreateTests
         List<Task<DhtPutResult>> creates = [.. racers.Select((h, i) =>
             h.Dht.CreateAsync("dhcp:demo:100.64.0.7", Encoding.UTF8.GetBytes($"node {i}"), TimeSpan.FromHours(1)))];
         network.Run(TimeSpan.FromMinutes(3));
+        TestContext.Out.WriteLine($"refused stores: {network.Alive.Sum(h => h.Dht.Refused)}, accepted by the winner: {creates.Select(t => t.Result.Accepted).Max()}");
         Assert.That(creates.All(t => t.IsCompleted), Is.True, $"seed {seed}");
         List<DhtPutResult> results = [.. creates.Select(t => t.Result)];
         int winner = results.FindIndex(r => r.IsOk);
