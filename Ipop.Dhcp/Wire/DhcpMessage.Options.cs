@@ -79,7 +79,7 @@ public sealed partial record DhcpMessage
     /// <summary>Checks the size and range of every option this codec knows by type, so its accessors cannot fail.</summary>
     private void Validate()
     {
-        foreach (byte code in Options.Select(o => o.Code).Distinct())
+        foreach (byte code in Options.Select(o => o.Code).Where(c => c != DhcpOptionCode.Pad).Distinct())
         {
             ReadOnlySpan<byte> data = GetOption(code)!.Value.Span;
             switch (code)
