@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Brunet.Config;
 using Brunet.Control;
+using Brunet.Dht;
 using Brunet.Node;
 using Brunet.Security;
 using Brunet.Transport;
@@ -71,12 +72,22 @@ internal static class BootstrapProcess
             }
         }
 
+        // Every node holds a share of the DHT; node 0 keeps its records in SQLite beside its key, so a restarted
+        // bootstrap process still serves them. The others are throwaway nodes with fresh keys: memory only.
+        var dhts = new List<DhtNode>(nodes.Count);
+        foreach (OverlayNode node in nodes)
+        {
+            string? database = node == first ? Path.ChangeExtension(config.Security.KeyPath, ".dht.db") : null;
+            dhts.Add(await DhtHost.StartAsync(node, database).ConfigureAwait(false));
+        }
+
         ControlEndpoint? control = null;
         if (config.ControlEndpoint.Enabled)
         {
             try
             {
                 control = await ControlEndpoint.StartAsync(first, config.ControlEndpoint.Port).ConfigureAwait(false);
+                control.Dht = new ControlDht(dhts[0]);
             }
             catch (IOException e)
             {
@@ -99,6 +110,10 @@ internal static class BootstrapProcess
         }
         Console.Error.WriteLine($"run_bootstrap_node: leaving the ring ({nodes.Count} nodes)");
         await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
+        foreach (DhtNode dht in dhts)
+        {
+            await dht.DisposeAsync().ConfigureAwait(false);
+        }
         return 0;
     }
 

@@ -11,7 +11,7 @@ namespace Brunet.Dht;
 internal sealed class DhtStore : IDisposable
 {
     private readonly DhtOptions _options;
-    private readonly DhtDatabase _database;
+    private readonly DhtDatabase? _database;
     private readonly Dictionary<string, DhtKeyEntry> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Records, long Bytes)> _writers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Slot, DhtRecord? Record)> _dirty = new(StringComparer.Ordinal);
@@ -20,7 +20,8 @@ internal sealed class DhtStore : IDisposable
     public DhtStore(DhtOptions options, string? databasePath)
     {
         _options = options;
-        _database = new DhtDatabase(databasePath);
+        // Without a path the records live only in memory: no SQLite at all, so a throwaway node costs no page cache.
+        _database = databasePath is null ? null : new DhtDatabase(databasePath);
     }
 
     /// <summary>Records held (values and tombstones). Read from any thread.</summary>
@@ -36,7 +37,7 @@ internal sealed class DhtStore : IDisposable
     public int Load(long nowUnixMs)
     {
         int loaded = 0;
-        foreach (byte[] encoded in _database.LoadLive(nowUnixMs))
+        foreach (byte[] encoded in _database?.LoadLive(nowUnixMs) ?? [])
         {
             DhtRecord record;
             try
@@ -198,22 +199,33 @@ internal sealed class DhtStore : IDisposable
         {
             return;
         }
-        _database.Apply(_dirty);
+        _database?.Apply(_dirty);
         _dirty.Clear();
     }
 
     public void Dispose()
     {
         Flush();
-        _database.Dispose();
+        _database?.Dispose();
     }
 
     private static DhtRecord? FindConflict(DhtKeyEntry entry, DhtRecord record, long nowUnixMs)
     {
         foreach (DhtRecord held in entry.Records)
         {
-            if (held.Kind == DhtRecordKind.Delete || !held.IsLive(nowUnixMs) || held.SameWriter(record))
+            if (held.Kind == DhtRecordKind.Delete || !held.IsLive(nowUnixMs))
             {
+                continue;
+            }
+            if (held.SameWriter(record))
+            {
+                // The writer renews its own value freely; but a Create of a different value over the writer's own
+                // Create is refused too (Brunet: Create refuses a different existing value). Remove, then Create.
+                if (record.Kind == DhtRecordKind.Create && held.Kind == DhtRecordKind.Create
+                    && !held.Value.AsSpan().SequenceEqual(record.Value))
+                {
+                    return held;
+                }
                 continue;
             }
             // A Create needs the key free of other writers' values; a Put is refused only by another's Create.

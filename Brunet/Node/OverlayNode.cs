@@ -55,10 +55,19 @@ public sealed partial class OverlayNode : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _random = randomSeed is { } seed ? new Random(seed) : new Random();
         _table = ConnectionTable.Empty(identity.Address);
-        _handshake = new HandshakeOptions(brunetNamespace);
+        _handshake = new HandshakeOptions(brunetNamespace) { MaxDatagramSize = MaxDatagramSize };
         Rpc = new RpcManager(new Sender(this), loop.Time, Options.Rpc);
         RegisterBuiltInMethods();
     }
+
+    /// <summary>
+    /// Largest encrypted datagram on an edge. Data packets (a 1200-byte virtual MTU) stay under one Ethernet frame;
+    /// control messages (DHT batches) may reach this size and then ride IP fragmentation, as Brunet's did.
+    /// </summary>
+    public const int MaxDatagramSize = 4096;
+
+    /// <summary>Largest RPC payload that fits one routed frame.</summary>
+    public const int MaxControlPayload = MaxDatagramSize - SecureEdge.TransportOverhead - 1 - Messaging.RoutedHeader.Size - 80;
 
     public NodeIdentity Identity { get; }
 
