@@ -53,6 +53,9 @@ public sealed record NodeOptions
     /// <summary>Shortcuts are made only when the estimated ring size is above this. Brunet: 10.</summary>
     public int ShortcutMinNetworkSize { get; init; } = 10;
 
+    /// <summary>An on-demand link with no data packet for this long loses its on-demand reason. Brunet: 60 s.</summary>
+    public TimeSpan OnDemandIdle { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Routed messages' hop limit.</summary>
     public ushort Ttl { get; init; } = Messaging.RoutedHeader.DefaultTtl;
 
@@ -78,6 +81,7 @@ public sealed record NodeOptions
         StabilizeInterval = TimeSpan.FromSeconds(1),
         StabilizeIntervalWhileJoining = TimeSpan.FromMilliseconds(300),
         ShortcutInterval = TimeSpan.FromSeconds(1),
+        OnDemandIdle = TimeSpan.FromSeconds(5),
         Rpc = new RpcOptions { MinTimeout = TimeSpan.FromMilliseconds(400), MaxTimeout = TimeSpan.FromSeconds(2), MaxResends = 3 },
     };
 }

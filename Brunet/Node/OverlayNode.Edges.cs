@@ -170,6 +170,10 @@ public sealed partial class OverlayNode
             local |= old.LocalTypes;
             remote |= old.RemoteTypes;
         }
+        if ((local | remote).HasFlag(ConnectionType.OnDemand))
+        {
+            edge.TouchData(Loop.Time.GetTimestamp());
+        }
         SetTable(table.With(new Connection(peer, edge, local, remote)));
         if (old is null)
         {

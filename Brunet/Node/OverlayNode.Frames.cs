@@ -17,9 +17,11 @@ public sealed partial class OverlayNode
 
     /// <summary>
     /// Receives payloads of one type delivered to this node. Runs on a transport thread (not the loop), so the data
-    /// path does not queue; <paramref name="payload"/> is valid only during the call.
+    /// path does not queue; <paramref name="payload"/> is valid only during the call. <paramref name="directPeer"/> is
+    /// the authenticated peer (with its certificate) when the payload came straight over an edge from its source,
+    /// null when it was routed through other nodes.
     /// </summary>
-    public delegate void PayloadHandler(Address source, ReadOnlySpan<byte> payload);
+    public delegate void PayloadHandler(Address source, PeerIdentity? directPeer, ReadOnlySpan<byte> payload);
 
     /// <summary>Sets the receiver of <see cref="PayloadType.IpPacket"/> or <see cref="PayloadType.Tunnel"/> payloads.</summary>
     public void SetPayloadHandler(PayloadType type, PayloadHandler handler)
@@ -44,6 +46,44 @@ public sealed partial class OverlayNode
     public bool SendRouted(Address destination, RoutingMode mode, ReadOnlySpan<byte> payload) =>
         SendPayload(RpcTarget.Routed(destination, mode), payload);
 
+    /// <summary>How <see cref="SendData"/> sent a packet.</summary>
+    public enum DataSend
+    {
+        /// <summary>Not sent: no direct link and routing was not allowed, no route, or the queue was full.</summary>
+        NotSent,
+
+        /// <summary>Straight over the direct link to the destination: only the two ends can read it.</summary>
+        Direct,
+
+        /// <summary>Routed hop by hop over the ring: every hop decrypts and re-encrypts it.</summary>
+        Routed,
+    }
+
+    /// <summary>
+    /// Sends a data packet (the payload without its type byte) of <paramref name="type"/> to <paramref name="destination"/>:
+    /// over the direct link when there is one, else routed (exact mode) if <paramref name="allowRouted"/>. Any thread;
+    /// no allocation.
+    /// </summary>
+    public DataSend SendData(Address destination, PayloadType type, ReadOnlySpan<byte> packet, bool allowRouted)
+    {
+        if (Connections.Get(destination)?.Edge is PeerEdge edge && !edge.Secure.IsClosed)
+        {
+            edge.TouchData(Loop.Time.GetTimestamp());
+            return SendFrame(edge, FrameType.Direct, default, type, packet) ? DataSend.Direct : DataSend.NotSent;
+        }
+        if (!allowRouted)
+        {
+            return DataSend.NotSent;
+        }
+        RouteDecision decision = Router.Decide(Connections, new RouteInfo(RoutingMode.Exact, Address, destination));
+        if (decision.NextHop is not { } next)
+        {
+            return DataSend.NotSent;
+        }
+        var header = new RoutedHeader(0, Options.Ttl, RoutingMode.Exact, Address, destination);
+        return SendFrame(next.Edge, FrameType.Routed, header, type, packet) ? DataSend.Routed : DataSend.NotSent;
+    }
+
     internal bool SendPayload(in RpcTarget target, ReadOnlySpan<byte> payload)
     {
         if (target.Edge is PeerEdge edge)
@@ -66,9 +106,13 @@ public sealed partial class OverlayNode
         return sent;
     }
 
-    private bool SendFrame(IConnectionEdge edge, FrameType type, in RoutedHeader header, ReadOnlySpan<byte> payload)
+    private bool SendFrame(IConnectionEdge edge, FrameType type, in RoutedHeader header, ReadOnlySpan<byte> payload) =>
+        SendFrame(edge, type, header, null, payload);
+
+    /// <summary>Builds [frame type][routed header][payload type][payload] in a pooled buffer and sends it.</summary>
+    private bool SendFrame(IConnectionEdge edge, FrameType type, in RoutedHeader header, PayloadType? payloadType, ReadOnlySpan<byte> payload)
     {
-        int headerSize = type == FrameType.Routed ? 1 + RoutedHeader.Size : 1;
+        int headerSize = (type == FrameType.Routed ? 1 + RoutedHeader.Size : 1) + (payloadType is null ? 0 : 1);
         int length = headerSize + payload.Length;
         if (length > edge.MaxFrameSize)
         {
@@ -82,6 +126,10 @@ public sealed partial class OverlayNode
             if (type == FrameType.Routed)
             {
                 header.WriteTo(frame.AsSpan(1));
+            }
+            if (payloadType is { } payloadByte)
+            {
+                frame[headerSize - 1] = (byte)payloadByte;
             }
             payload.CopyTo(frame.AsSpan(headerSize));
             bool sent = edge.TrySend(frame.AsSpan(0, length));
@@ -178,10 +226,14 @@ public sealed partial class OverlayNode
                 Loop.Post(() => DeliverLocal(source, edge, copy));
                 break;
             case PayloadType.IpPacket:
-                _ipHandler?.Invoke(source, payload[1..]);
+                if (edge is not null)
+                {
+                    edge.TouchData(Loop.Time.GetTimestamp());
+                }
+                _ipHandler?.Invoke(source, edge?.Secure.Peer, payload[1..]);
                 break;
             case PayloadType.Tunnel:
-                _tunnelHandler?.Invoke(source, payload[1..]);
+                _tunnelHandler?.Invoke(source, edge?.Secure.Peer, payload[1..]);
                 break;
             default:
                 Interlocked.Increment(ref Counters._malformed);

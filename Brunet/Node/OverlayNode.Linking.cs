@@ -319,6 +319,76 @@ public sealed partial class OverlayNode
         call.Reply(w => SelfInfo.WriteTo(w));
     }
 
+    /// <summary>
+    /// Makes (or keeps) a direct link to <paramref name="peer"/> because traffic flows to it: asks it through the
+    /// overlay for its addresses, then dials. Any thread. The link idles out after <see cref="NodeOptions.OnDemandIdle"/>
+    /// without data.
+    /// </summary>
+    public void RequestDirectLink(Address peer) => Loop.Post(() =>
+    {
+        if (_state != 1 || peer == Address)
+        {
+            return;
+        }
+        if (Connections.Get(peer) is { } existing)
+        {
+            ((PeerEdge)existing.Edge).TouchData(Loop.Time.GetTimestamp());
+            if (!existing.LocalTypes.HasFlag(ConnectionType.OnDemand))
+            {
+                SetLocalTypes(existing, existing.LocalTypes | ConnectionType.OnDemand);
+            }
+            return;
+        }
+        if (_attempts.ContainsKey(peer.ToString()) || !_onDemandAsked.Add(peer))
+        {
+            return;
+        }
+        var body = new ArrayBufferWriter<byte>(128);
+        var writer = new WireWriter(body);
+        writer.WriteByte((byte)ConnectionType.OnDemand);
+        SelfInfo.WriteTo(writer);
+        Rpc.Call(RpcTarget.Routed(peer, RoutingMode.Exact), Methods.ConnectTo, body.WrittenSpan, result =>
+        {
+            _onDemandAsked.Remove(peer);
+            if (!result.IsOk || _state != 1)
+            {
+                return;
+            }
+            var reader = new WireReader(result.Body);
+            PeerInfo info;
+            try
+            {
+                info = PeerInfo.Read(ref reader);
+            }
+            catch (WireFormatException)
+            {
+                return;
+            }
+            if (info.Address == peer)
+            {
+                RememberAddresses(info);
+                _failedPeers.Remove(peer);
+                Link(peer, info.TransportAddresses, ConnectionType.OnDemand);
+            }
+        }, maxResends: 2);
+    });
+
+    /// <summary>Peers asked for their addresses for an on-demand link, answer pending.</summary>
+    private readonly HashSet<Address> _onDemandAsked = [];
+
+    /// <summary>Drops the on-demand reason from links that carried no data for a while.</summary>
+    private void TrimIdleOnDemand()
+    {
+        foreach (Connection c in Connections.Clockwise)
+        {
+            if (c.LocalTypes.HasFlag(ConnectionType.OnDemand)
+                && Loop.Time.GetElapsedTime(((PeerEdge)c.Edge).LastData) > Options.OnDemandIdle)
+            {
+                SetLocalTypes(c, c.LocalTypes & ~ConnectionType.OnDemand);
+            }
+        }
+    }
+
     /// <summary>Asks <paramref name="target"/> for its neighbour list and links to any that belong near us.</summary>
     private void AskNeighbors(RpcTarget target)
     {

@@ -42,6 +42,7 @@ public sealed partial class OverlayNode
             }
         }
         MaintainLeaves(now);
+        TrimIdleOnDemand();
         if (now >= _nextStabilize)
         {
             Stabilize();

@@ -115,6 +115,19 @@ public sealed partial class OverlayNode : IAsyncDisposable
     /// <summary>Where this node can be reached: addresses peers saw us at first, then local interface addresses.</summary>
     public IReadOnlyList<TransportAddress> TransportAddresses { get; private set; } = [];
 
+    /// <summary>
+    /// Adjusts the handshake before <see cref="Start"/>: a certificate to present, a check of each peer's
+    /// (<see cref="HandshakeOptions.Authorize"/>), as a private overlay or the GroupVPN needs.
+    /// </summary>
+    public void ConfigureHandshake(Func<HandshakeOptions, HandshakeOptions> configure)
+    {
+        if (Volatile.Read(ref _state) != 0)
+        {
+            throw new InvalidOperationException("Configure the handshake before starting the node.");
+        }
+        _handshake = configure(_handshake) with { Namespace = Namespace, MaxDatagramSize = MaxDatagramSize };
+    }
+
     /// <summary>Starts the listeners and the maintenance timer, then dials the bootstrap addresses.</summary>
     public void Start()
     {

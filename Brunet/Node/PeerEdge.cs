@@ -70,6 +70,13 @@ internal sealed class PeerEdge : ISecureEdgeHandler, IConnectionEdge
 
     public void Touch(long now) => Volatile.Write(ref _lastHeard, now);
 
+    private long _lastData;
+
+    /// <summary>When a data packet (VPN traffic) last crossed this edge either way: on-demand links idle out on it.</summary>
+    public long LastData => Volatile.Read(ref _lastData);
+
+    public void TouchData(long now) => Volatile.Write(ref _lastData, now);
+
     void ISecureEdgeHandler.OnEstablished(SecureEdge edge) => _node.OnEdgeEstablished(this);
 
     void ISecureEdgeHandler.OnMessage(SecureEdge edge, ReadOnlySpan<byte> plaintext) => _node.OnEdgeMessage(this, plaintext);

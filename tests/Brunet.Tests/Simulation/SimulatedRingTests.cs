@@ -1,3 +1,7 @@
+using Brunet.Connections;
+using Brunet.Messaging;
+using Brunet.Node;
+
 namespace Brunet.Tests.Simulation;
 
 /// <summary>Joins, churn and routing of real node logic over the in-memory transport in virtual time.</summary>
@@ -52,5 +56,34 @@ public class SimulatedRingTests
         TestContext.Out.WriteLine($"ring repaired {took!.Value.TotalSeconds:F1} s (virtual) after killing a quarter");
         List<string> failures = ring.PingAllPairs(TimeSpan.FromSeconds(10), out _);
         Assert.That(failures, Is.Empty, $"{failures.Count} routed pings failed after the repair");
+    }
+
+    [Test]
+    public void RequestDirectLink_TrafficBetweenTwoNodes_MakesOnDemandLinkThatIdlesOut()
+    {
+        var ring = new SimulatedRing(5);
+        for (int i = 0; i < 24; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        var nodes = ring.Alive.ToList();
+        OverlayNode a = nodes[3];
+        OverlayNode b = nodes.Where(n => n != a && !a.Connections.Contains(n.Address)).First();
+        var received = new List<string>();
+        b.SetPayloadHandler(PayloadType.IpPacket, (source, direct, payload) =>
+            received.Add($"{source.ToShortString()} {(direct is null ? "routed" : "direct")} {payload.Length}"));
+
+        Assert.That(a.SendData(b.Address, PayloadType.IpPacket, new byte[100], allowRouted: false), Is.EqualTo(OverlayNode.DataSend.NotSent));
+        Assert.That(a.SendData(b.Address, PayloadType.IpPacket, new byte[100], allowRouted: true), Is.EqualTo(OverlayNode.DataSend.Routed));
+        a.RequestDirectLink(b.Address);
+        ring.Scheduler.RunFor(TimeSpan.FromSeconds(1));
+        Assert.That(a.Connections.Get(b.Address)?.LocalTypes.HasFlag(ConnectionType.OnDemand), Is.True, "no on-demand link after 1 s");
+        Assert.That(a.SendData(b.Address, PayloadType.IpPacket, new byte[100], allowRouted: false), Is.EqualTo(OverlayNode.DataSend.Direct));
+        ring.Scheduler.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.That(received, Is.EqualTo(new[] { $"{a.Address.ToShortString()} routed 100", $"{a.Address.ToShortString()} direct 100" }));
+
+        ring.Scheduler.RunFor(ring.Nodes[0].Options.OnDemandIdle + TimeSpan.FromSeconds(2));
+        Assert.That(a.Connections.Get(b.Address)?.LocalTypes.HasFlag(ConnectionType.OnDemand) ?? false, Is.False, "the idle on-demand link was kept");
     }
 }
