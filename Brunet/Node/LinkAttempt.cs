@@ -25,5 +25,10 @@ internal sealed class LinkAttempt(Address? target, IReadOnlyList<TransportAddres
 
     public bool Done { get; set; }
 
+    /// <summary>An attempt to replace a relay edge by a direct one: its failure does not start another relay.</summary>
+    public bool IsUpgrade { get; init; }
+
+    public bool IsRelay => Addresses.Count > 0 && Addresses[0].Kind == Transport.TransportKind.Tunnel;
+
     public string Key => Target?.ToString() ?? Addresses[0].ToString();
 }

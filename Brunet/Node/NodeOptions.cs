@@ -56,6 +56,12 @@ public sealed record NodeOptions
     /// <summary>An on-demand link with no data packet for this long loses its on-demand reason. Brunet: 60 s.</summary>
     public TimeSpan OnDemandIdle { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Bytes per second this node forwards for others over relay edges, all of them together.</summary>
+    public double RelayBytesPerSecond { get; init; } = 1 << 20;
+
+    /// <summary>How often a link over a relay edge retries a direct edge.</summary>
+    public TimeSpan RelayUpgradeInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Routed messages' hop limit.</summary>
     public ushort Ttl { get; init; } = Messaging.RoutedHeader.DefaultTtl;
 
@@ -82,6 +88,7 @@ public sealed record NodeOptions
         StabilizeIntervalWhileJoining = TimeSpan.FromMilliseconds(300),
         ShortcutInterval = TimeSpan.FromSeconds(1),
         OnDemandIdle = TimeSpan.FromSeconds(5),
+        RelayUpgradeInterval = TimeSpan.FromSeconds(2),
         Rpc = new RpcOptions { MinTimeout = TimeSpan.FromMilliseconds(400), MaxTimeout = TimeSpan.FromSeconds(2), MaxResends = 3 },
     };
 }

@@ -1,5 +1,6 @@
 using Brunet.Addressing;
 using Brunet.Connections;
+using Brunet.Linking.Tunnel;
 using Brunet.Security;
 using Brunet.Transport;
 
@@ -16,7 +17,7 @@ public sealed partial class OverlayNode
             return null;
         }
         var peerEdge = new PeerEdge(this, edge.RemoteAddress, Loop.Time.GetTimestamp());
-        var secure = new SecureEdge(Identity, _handshake, isInitiator: false, peerEdge, Loop.Time);
+        var secure = new SecureEdge(Identity, HandshakeFor(edge.Kind), isInitiator: false, peerEdge, Loop.Time);
         peerEdge.Secure = secure;
         secure.Attach(edge);
         Interlocked.Increment(ref _edgeCount);
@@ -30,7 +31,7 @@ public sealed partial class OverlayNode
     /// <summary>Dials <paramref name="remote"/> for <paramref name="attempt"/>. On the loop.</summary>
     private void Dial(LinkAttempt attempt, TransportAddress remote)
     {
-        IEdgeListener? listener = _listeners.FirstOrDefault(l => l.Kind == remote.Kind);
+        IEdgeListener? listener = remote.Kind == TransportKind.Tunnel ? _tunnel : _listeners.FirstOrDefault(l => l.Kind == remote.Kind);
         if (listener is null)
         {
             NextAddress(attempt, $"no {remote.Kind} listener");
@@ -56,7 +57,7 @@ public sealed partial class OverlayNode
             return;
         }
         var peerEdge = new PeerEdge(this, remote, Loop.Time.GetTimestamp()) { Attempt = attempt };
-        peerEdge.Secure = new SecureEdge(Identity, _handshake, isInitiator: true, peerEdge, Loop.Time, attempt.Target);
+        peerEdge.Secure = new SecureEdge(Identity, HandshakeFor(remote.Kind), isInitiator: true, peerEdge, Loop.Time, attempt.Target);
         attempt.Current = peerEdge;
         attempt.CurrentStarted = Loop.Time.GetTimestamp();
         _edges.Add(peerEdge);
@@ -64,6 +65,11 @@ public sealed partial class OverlayNode
         Interlocked.Increment(ref Counters._edgesOpened);
         _ = ConnectAsync(listener, remote, peerEdge);
     }
+
+    /// <summary>Relay edges carry their datagrams inside our own frames, so theirs are smaller.</summary>
+    private HandshakeOptions HandshakeFor(TransportKind kind) => kind == TransportKind.Tunnel
+        ? _handshake with { MaxDatagramSize = Math.Min(_handshake.MaxDatagramSize, _tunnel.MaxDatagramSize) }
+        : _handshake;
 
     private async Task ConnectAsync(IEdgeListener listener, TransportAddress remote, PeerEdge peerEdge)
     {
@@ -73,7 +79,7 @@ public sealed partial class OverlayNode
             IEdge edge = await listener.ConnectAsync(remote, peerEdge.Secure, timeout.Token).ConfigureAwait(false);
             peerEdge.Secure.Attach(edge);   // sends handshake message 1
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or IOException or ArgumentException)
         {
             peerEdge.Secure.Close($"connect failed: {e.Message}");
         }
@@ -192,6 +198,7 @@ public sealed partial class OverlayNode
         }
         ((PeerEdge)connection.Edge).IsLinked = false;
         SetTable(Connections.Without(peer));
+        _tunnel.CloseVia(peer);
         Interlocked.Increment(ref Counters._linksDown);
         NodeLog.LinkDown(_logger, peer.ToString(), reason);
         StabilizeSoon();
@@ -208,6 +215,11 @@ public sealed partial class OverlayNode
         if (older.Secure.IsClosed || !older.Secure.IsEstablished)
         {
             return true;
+        }
+        // A direct edge always beats a relay edge: relays are the last resort, and replaced when a direct edge forms.
+        if ((older.Kind == TransportKind.Tunnel) != (newer.Kind == TransportKind.Tunnel))
+        {
+            return older.Kind == TransportKind.Tunnel;
         }
         Address peer = newer.Peer!.Value;
         Address newOpener = newer.Secure.IsInitiator ? Address : peer;

@@ -13,7 +13,6 @@ namespace Brunet.Node;
 public sealed partial class OverlayNode
 {
     private PayloadHandler? _ipHandler;
-    private PayloadHandler? _tunnelHandler;
 
     /// <summary>
     /// Receives payloads of one type delivered to this node. Runs on a transport thread (not the loop), so the data
@@ -23,16 +22,13 @@ public sealed partial class OverlayNode
     /// </summary>
     public delegate void PayloadHandler(Address source, PeerIdentity? directPeer, ReadOnlySpan<byte> payload);
 
-    /// <summary>Sets the receiver of <see cref="PayloadType.IpPacket"/> or <see cref="PayloadType.Tunnel"/> payloads.</summary>
+    /// <summary>Sets the receiver of <see cref="PayloadType.IpPacket"/> payloads (relay payloads are the node's own).</summary>
     public void SetPayloadHandler(PayloadType type, PayloadHandler handler)
     {
         switch (type)
         {
             case PayloadType.IpPacket:
                 _ipHandler = handler;
-                break;
-            case PayloadType.Tunnel:
-                _tunnelHandler = handler;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), "RPC payloads go to the RPC manager.");
@@ -233,7 +229,10 @@ public sealed partial class OverlayNode
                 _ipHandler?.Invoke(source, edge?.Secure.Peer, payload[1..]);
                 break;
             case PayloadType.Tunnel:
-                _tunnelHandler?.Invoke(source, edge?.Secure.Peer, payload[1..]);
+                if (edge is not null && edge.Peer == source)
+                {
+                    OnTunnelPayload(edge, payload[1..]);
+                }
                 break;
             default:
                 Interlocked.Increment(ref Counters._malformed);

@@ -48,7 +48,7 @@ public sealed partial class OverlayNode
                 return;
             }
         }
-        var usable = addresses.Where(a => _listeners.Any(l => l.Kind == a.Kind) && !IsOwnAddress(a)).Distinct().ToList();
+        var usable = addresses.Where(a => (a.Kind == TransportKind.Tunnel || _listeners.Any(l => l.Kind == a.Kind)) && !IsOwnAddress(a)).Distinct().ToList();
         if (usable.Count == 0)
         {
             return;
@@ -99,11 +99,16 @@ public sealed partial class OverlayNode
         _attempts.Remove(attempt.Key);
         if (!success)
         {
+            NodeLog.LinkFailed(_logger, attempt.Key, reason);
             if (attempt.Target is { } target)
             {
+                if (!attempt.IsRelay && !attempt.IsUpgrade && (attempt.Types & (ConnectionType.Near | ConnectionType.OnDemand | ConnectionType.Shortcut)) != 0)
+                {
+                    TryRelay(target, attempt.Types);   // no direct edge: a relay through a common neighbour
+                    return;
+                }
                 _failedPeers[target] = Loop.Time.GetTimestamp();
             }
-            NodeLog.LinkFailed(_logger, attempt.Key, reason);
         }
     }
 

@@ -51,6 +51,7 @@ public sealed partial class OverlayNode
         {
             _nextShortcut = now + ToTicks(Options.ShortcutInterval);
             MaintainShortcuts();
+            UpgradeRelays();
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Brunet.Addressing;
 using Brunet.Connections;
+using Brunet.Linking.Tunnel;
 using Brunet.Messaging.Rpc;
 using Brunet.Security;
 using Brunet.Transport;
@@ -20,6 +21,7 @@ namespace Brunet.Node;
 public sealed partial class OverlayNode : IAsyncDisposable
 {
     private readonly IReadOnlyList<IEdgeListener> _listeners;
+    private readonly TunnelEdgeListener _tunnel;
     private readonly ILogger _logger;
     private HandshakeOptions _handshake;
     private readonly Random _random;
@@ -49,6 +51,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
         Identity = identity;
         Namespace = brunetNamespace;
         _listeners = listeners;
+        _tunnel = new TunnelEdgeListener(this);
         RemoteAddresses = remoteAddresses;
         Loop = loop;
         Options = options ?? new NodeOptions();
@@ -139,6 +142,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
         {
             listener.Start(AcceptEdge);
         }
+        _tunnel.Start(AcceptEdge);
         TransportAddresses = ComputeLocalAddresses();
         NodeLog.NodeStarted(_logger, Address.ToString(), string.Join(' ', TransportAddresses));
         _timer = Loop.Time.CreateTimer(_ => Loop.Post(Tick), null, Options.TickInterval, Options.TickInterval);
@@ -234,6 +238,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
         {
             await listener.DisposeAsync().ConfigureAwait(false);
         }
+        await _tunnel.DisposeAsync().ConfigureAwait(false);
         await InvokeAsync(() =>
         {
             foreach (PeerEdge edge in _edges.ToArray())

@@ -71,6 +71,11 @@ public sealed class MemoryEdgeListener : IEdgeListener
         {
             throw new InvalidOperationException($"{LocalAddress} crashed; it cannot connect.");
         }
+        if (_network.IsBlocked(Name, remote.Authority))
+        {
+            throw new System.Net.Sockets.SocketException(
+                (int)System.Net.Sockets.SocketError.ConnectionRefused, $"{remote} cannot be reached from {LocalAddress} (blocked).");
+        }
         MemoryEdgeListener target = _network.FindLive(remote.Authority);
         var outbound = new MemoryEdge(this, target.LocalAddress, inbound: false, handler);
         var inbound = new MemoryEdge(target, LocalAddress, inbound: true, handler: null);

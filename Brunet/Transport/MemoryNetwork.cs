@@ -140,6 +140,37 @@ public sealed class MemoryNetwork
         listener.Crash();
     }
 
+    private readonly HashSet<(string, string)> _blocked = [];
+
+    /// <summary>
+    /// From now on <paramref name="a"/> and <paramref name="b"/> cannot open edges to each other (as two hosts behind
+    /// symmetric NATs); edges already open keep working. <paramref name="blocked"/> false lifts it.
+    /// </summary>
+    public void Block(string a, string b, bool blocked = true)
+    {
+        lock (_gate)
+        {
+            if (blocked)
+            {
+                _blocked.Add((a, b));
+                _blocked.Add((b, a));
+            }
+            else
+            {
+                _blocked.Remove((a, b));
+                _blocked.Remove((b, a));
+            }
+        }
+    }
+
+    internal bool IsBlocked(string a, string b)
+    {
+        lock (_gate)
+        {
+            return _blocked.Contains((a, b));
+        }
+    }
+
     /// <summary>The live listener called <paramref name="name"/>.</summary>
     /// <exception cref="SocketException">ConnectionRefused: no such live listener.</exception>
     internal MemoryEdgeListener FindLive(string name)

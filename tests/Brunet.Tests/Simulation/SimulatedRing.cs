@@ -42,6 +42,9 @@ internal sealed class SimulatedRing
 
     public IEnumerable<OverlayNode> Alive => Nodes.Where(n => !Dead.Contains(n));
 
+    /// <summary>Node indexes whose log goes to the test output.</summary>
+    public HashSet<int> Logged { get; } = [];
+
     public OverlayNode AddNode(string? ns = null)
     {
         byte[] keys = new byte[64];
@@ -51,7 +54,10 @@ internal sealed class SimulatedRing
         MemoryEdgeListener listener = _network.CreateListener(name);
         OverlayNode? bootstrap = Alive.FirstOrDefault();
         IReadOnlyList<TransportAddress> remotes = bootstrap is null ? [] : [TransportAddress.Memory(Names[bootstrap])];
-        var node = new OverlayNode(identity, ns ?? _namespace, [listener], remotes, Scheduler, _options, NullLogger.Instance, _random.Next());
+        Microsoft.Extensions.Logging.ILogger logger = Logged.Contains(Nodes.Count)
+            ? new TestOutputLogger(name, () => Scheduler.Now)
+            : NullLogger.Instance;
+        var node = new OverlayNode(identity, ns ?? _namespace, [listener], remotes, Scheduler, _options, logger, _random.Next());
         Nodes.Add(node);
         Names[node] = name;
         node.Start();

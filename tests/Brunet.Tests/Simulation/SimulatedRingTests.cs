@@ -86,4 +86,44 @@ public class SimulatedRingTests
         ring.Scheduler.RunFor(ring.Nodes[0].Options.OnDemandIdle + TimeSpan.FromSeconds(2));
         Assert.That(a.Connections.Get(b.Address)?.LocalTypes.HasFlag(ConnectionType.OnDemand) ?? false, Is.False, "the idle on-demand link was kept");
     }
+
+    [Test]
+    public void RequestDirectLink_NoDirectPathBetweenTwoNodes_RelayEdgeCarriesOnlyCiphertextAndIsReplacedWhenDirectWorks()
+    {
+        var ring = new SimulatedRing(6);
+        for (int i = 0; i < 16; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        var nodes = ring.Alive.ToList();
+        OverlayNode a = nodes[2];
+        OverlayNode b = nodes.First(n => n != a && !a.Connections.Contains(n.Address));
+        ring.Network.Block(ring.Names[a], ring.Names[b]);   // as two symmetric NATs: no direct edge can form
+        var forwarded = new List<byte[]>();
+        foreach (OverlayNode node in nodes)
+        {
+            node.RelayObserver = forwarded.Add;
+        }
+        string received = "";
+        b.SetPayloadHandler(PayloadType.IpPacket, (source, direct, payload) => received = $"{(direct is null ? "routed" : "direct")}:{System.Text.Encoding.ASCII.GetString(payload)}");
+
+        a.RequestDirectLink(b.Address);
+        ring.Scheduler.RunFor(TimeSpan.FromSeconds(8));
+        Connection? link = a.Connections.Get(b.Address);
+        Assert.That(link, Is.Not.Null, "no link at all after 8 s");
+        Assert.That(link!.Edge.Kind, Is.EqualTo(Brunet.Transport.TransportKind.Tunnel), "the blocked pair linked directly?");
+
+        byte[] secret = System.Text.Encoding.ASCII.GetBytes("attack at dawn, the password is swordfish");
+        Assert.That(a.SendData(b.Address, PayloadType.IpPacket, secret, allowRouted: false), Is.EqualTo(OverlayNode.DataSend.Direct));
+        ring.Scheduler.RunFor(TimeSpan.FromMilliseconds(200));
+        Assert.That(received, Is.EqualTo("direct:attack at dawn, the password is swordfish"), "end to end over the relay edge");
+        Assert.That(forwarded, Is.Not.Empty, "no relay traffic seen");
+        Assert.That(forwarded.Any(f => f.AsSpan().IndexOf("swordfish"u8) >= 0), Is.False, "a forwarder saw the plaintext");
+
+        ring.Network.Block(ring.Names[a], ring.Names[b], blocked: false);
+        ring.Scheduler.RunFor(TimeSpan.FromSeconds(6));
+        Assert.That(a.Connections.Get(b.Address)?.Edge.Kind, Is.EqualTo(Brunet.Transport.TransportKind.Memory), "the relay was not replaced by a direct edge");
+        Assert.That(b.Connections.Get(a.Address)?.Edge.Kind, Is.EqualTo(Brunet.Transport.TransportKind.Memory), "the other side kept the relay");
+    }
 }
