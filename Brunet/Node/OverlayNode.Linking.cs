@@ -116,6 +116,14 @@ public sealed partial class OverlayNode
     private void RequestLink(LinkAttempt attempt, PeerEdge edge)
     {
         Address peer = edge.Peer!.Value;
+        if (attempt.Types == ConnectionType.None)
+        {
+            // A punch: the edge is open; the peer that wanted the link asks for it over this edge.
+            attempt.Current = null;
+            edge.Attempt = null;
+            FinishAttempt(attempt, success: true, "punched");
+            return;
+        }
         var body = new ArrayBufferWriter<byte>(128);
         var writer = new WireWriter(body);
         writer.WriteByte((byte)attempt.Types);
@@ -322,6 +330,12 @@ public sealed partial class OverlayNode
         }
         RememberAddresses(requester);
         call.Reply(w => SelfInfo.WriteTo(w));
+        // Dial back at once: with both sides sending, each NAT sees outgoing traffic to the other and lets its
+        // answer in (the UDP hole punch). This side only punches; the requester asks for the link.
+        if (!Connections.Contains(requester.Address))
+        {
+            Link(requester.Address, requester.TransportAddresses.Where(a => a.Kind == TransportKind.Udp).ToList(), ConnectionType.None);
+        }
     }
 
     /// <summary>
