@@ -68,6 +68,8 @@ public sealed partial class ControlEndpoint : IAsyncDisposable
         _app.MapGet("/api/linkstatus", GetLinkStatusAsync);
         _app.MapGet("/api/dht", GetDhtAsync);
         _app.MapPost("/api/dht", PutDhtAsync);
+        _app.MapPost("/api/link", RequestLinkAsync);
+        _app.MapGet("/api/ping", PingAsync);
         _app.MapGet("/metrics", async () => Results.Text(await MetricsAsync().ConfigureAwait(false), "text/plain; version=0.0.4"));
     }
 
@@ -95,6 +97,38 @@ public sealed partial class ControlEndpoint : IAsyncDisposable
         {
             return Results.Json(new ErrorJson($"{target}: malformed reply: {e.Message}"), Json, statusCode: 502);
         }
+    }
+
+    /// <summary>Asks this node to make a direct (or, failing that, relay) link to a node, as VPN traffic would.</summary>
+    private IResult RequestLinkAsync(string? node)
+    {
+        if (!Address.TryParse(node, out Address target))
+        {
+            return Results.Json(new ErrorJson($"'{node}' is not a node address"), Json, statusCode: 400);
+        }
+        _node.RequestDirectLink(target);
+        return Results.Json(new { requested = target.ToString() }, Json, statusCode: 202);
+    }
+
+    /// <summary>A routed ping to a node: its round-trip time, and whether this node has a link to it and of what kind.</summary>
+    private async Task<IResult> PingAsync(string? node)
+    {
+        if (!Address.TryParse(node, out Address target))
+        {
+            return Results.Json(new ErrorJson($"'{node}' is not a node address"), Json, statusCode: 400);
+        }
+        RpcResult result = await _node.CallAsync(RpcTarget.Routed(target), Methods.Ping, [], maxResends: 2).ConfigureAwait(false);
+        Connections.Connection? link = _node.Connections.Get(target);
+        var body = new
+        {
+            node = target.ToString(),
+            ok = result.IsOk,
+            error = result.IsOk ? null : result.ToString(),
+            rtt_ms = Math.Round(result.Elapsed.TotalMilliseconds, 3),
+            link = link is null ? null : KindName(link.Edge.Kind),
+            link_remote = link?.Edge.RemoteAddress,
+        };
+        return Results.Json(body, Json, statusCode: result.IsOk ? 200 : 504);
     }
 
     private async Task<IResult> GetDhtAsync(string? key)
