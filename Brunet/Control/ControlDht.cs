@@ -6,6 +6,8 @@ namespace Brunet.Control;
 /// <summary>The control endpoint's view of a DHT: text keys and values, TTL in seconds.</summary>
 public sealed class ControlDht(DhtNode dht) : IControlDht
 {
+    public int RecordCount => dht.RecordCount;
+
     public async Task<IReadOnlyList<DhtValueJson>> GetAsync(string key)
     {
         IReadOnlyList<DhtValue> values = await dht.GetAsync(key).ConfigureAwait(false);

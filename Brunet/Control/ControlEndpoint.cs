@@ -68,6 +68,7 @@ public sealed partial class ControlEndpoint : IAsyncDisposable
         _app.MapGet("/api/linkstatus", GetLinkStatusAsync);
         _app.MapGet("/api/dht", GetDhtAsync);
         _app.MapPost("/api/dht", PutDhtAsync);
+        _app.MapGet("/api/status", StatusAsync);
         _app.MapPost("/api/link", RequestLinkAsync);
         _app.MapGet("/api/ping", PingAsync);
         _app.MapGet("/metrics", async () => Results.Text(await MetricsAsync().ConfigureAwait(false), "text/plain; version=0.0.4"));
@@ -97,6 +98,46 @@ public sealed partial class ControlEndpoint : IAsyncDisposable
         {
             return Results.Json(new ErrorJson($"{target}: malformed reply: {e.Message}"), Json, statusCode: 502);
         }
+    }
+
+    /// <summary>Facts from layers above the overlay for <c>/api/status</c> (the GroupVPN's lease), as name/value pairs.</summary>
+    public Func<IReadOnlyDictionary<string, string?>>? ExtraStatus { get; set; }
+
+    /// <summary>
+    /// This node's status (issue E): address, transport addresses as peers see them, links by type with a fresh RTT
+    /// (a direct ping over each link), edges by kind, DHT records held, virtual IP and lease.
+    /// </summary>
+    private async Task<IResult> StatusAsync()
+    {
+        (NodeInfo info, LinkStatus status) = await _node.InvokeAsync(() => (_node.GetNodeInfo(), _node.GetLinkStatus())).ConfigureAwait(false);
+        Connections.ConnectionTable table = _node.Connections;
+        var pings = table.Clockwise
+            .Select(c => (Link: c, Ping: _node.CallAsync(RpcTarget.Direct(c.Edge, c.Peer), Methods.Ping, [], maxResends: 1)))
+            .ToList();
+        await Task.WhenAll(pings.Select(p => p.Ping)).ConfigureAwait(false);
+        var links = pings.Select(p => new
+        {
+            address = p.Link.Peer.ToString(),
+            type = ConnectionTypeNames.ToText(p.Link.Types),
+            kind = KindName(p.Link.Edge.Kind),
+            remote = p.Link.Edge.RemoteAddress,
+            rtt_ms = p.Ping.Result.IsOk ? Math.Round(p.Ping.Result.Elapsed.TotalMilliseconds, 3) : (double?)null,
+        }).ToList();
+        var edgesByKind = status.Edges.GroupBy(e => KindName(e.Kind)).ToDictionary(g => g.Key, g => g.Count());
+        var body = new
+        {
+            address = info.Address.ToString(),
+            @namespace = info.Namespace,
+            transport_addresses = info.TransportAddresses,
+            estimated_size = Math.Round(info.EstimatedNetworkSize, 1),
+            links,
+            edges = edgesByKind,
+            security_associations = status.SecurityAssociations,
+            dht_records = Dht?.RecordCount,
+            virtual_ip = info.VirtualIp,
+            extra = ExtraStatus?.Invoke(),
+        };
+        return Results.Json(body, Json);
     }
 
     /// <summary>Asks this node to make a direct (or, failing that, relay) link to a node, as VPN traffic would.</summary>
@@ -221,4 +262,7 @@ public interface IControlDht
     Task<IReadOnlyList<DhtValueJson>> GetAsync(string key);
 
     Task<DhtPutJson> PutAsync(string key, string value, TimeSpan ttl, bool create);
+
+    /// <summary>Records this node holds for the DHT.</summary>
+    int RecordCount { get; }
 }
