@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace Brunet.Benchmarks;
+
+/// <summary>
+/// Overlay figures for issue A. Commands: <c>scale N</c> (N real nodes over UDP loopback, default options),
+/// <c>handshakes</c> (Noise XX handshakes per second), <c>routing</c> (routed RPC pings per second on 64 simulated nodes).
+/// Each prints "name: value" lines that run-overlay-benchmarks.sh gathers into a table.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        string command = args.Length > 0 ? args[0] : "";
+        switch (command)
+        {
+            case "scale" when args.Length > 1 && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 2:
+                await ScaleBenchmark.RunAsync(count).ConfigureAwait(false);
+                return 0;
+            case "handshakes":
+                HandshakeBenchmark.Run(TimeSpan.FromSeconds(3));
+                return 0;
+            case "routing":
+                RoutingBenchmark.Run(nodes: 64, pings: 20_000, inFlight: 256);
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing");
+                return 2;
+        }
+    }
+}
