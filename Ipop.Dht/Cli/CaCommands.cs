@@ -1,0 +1,134 @@
+using Brunet.Security;
+using Brunet.Security.Certificates;
+
+namespace Ipop.Dht.Cli;
+
+/// <summary>
+/// <c>groupvpn ca init</c> and <c>groupvpn ca sign</c> (CONTRACT.md). Exit codes: 0 done, 2 a usage or file error
+/// (one line on stderr naming the file or flag and the reason).
+/// </summary>
+internal static class CaCommands
+{
+    public const string AuthorityKeyFile = "ca.key";
+    public const string AuthorityCertificateFile = "ca.crt";
+    public const string NodeKeyFile = "node.key";
+    public const string NodeCertificateFile = "node.crt";
+
+    private const int Ok = 0;
+    private const int UsageError = 2;
+
+    /// <summary><c>ca init --out CADIR --name GROUP</c>: creates CADIR/ca.key (0600) and CADIR/ca.crt; never overwrites a ca.key.</summary>
+    public static int Init(string outDir, string groupName, TextWriter stdout, TextWriter stderr) =>
+        Init(outDir, groupName, stdout, stderr, TimeProvider.System);
+
+    /// <summary>
+    /// <c>ca sign --ca CADIR --name HOST --out DIR</c>: DIR/node.key (0600; an existing one is kept, so the host keeps
+    /// its address), DIR/node.crt signed by the authority, a copy DIR/ca.crt; prints the member's node address on stdout.
+    /// </summary>
+    public static int Sign(string caDir, string hostName, string outDir, TextWriter stdout, TextWriter stderr) =>
+        Sign(caDir, hostName, outDir, stdout, stderr, TimeProvider.System);
+
+    internal static int Init(string outDir, string groupName, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    {
+        string? invalid = CertificateNames.Validate(groupName);
+        if (invalid is not null)
+        {
+            stderr.WriteLine($"groupvpn ca init: --name: expected {invalid}");
+            return UsageError;
+        }
+        string keyPath = Path.Combine(outDir, AuthorityKeyFile);
+        string certificatePath = Path.Combine(outDir, AuthorityCertificateFile);
+        if (File.Exists(keyPath))
+        {
+            stderr.WriteLine($"{keyPath}: already exists: refusing to overwrite a group authority's key "
+                + "(its members' certificates would no longer verify); choose another --out");
+            return UsageError;
+        }
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            using GroupAuthority authority = GroupAuthority.Create(groupName, time);
+            authority.Save(keyPath, certificatePath);
+            stdout.WriteLine($"Group authority '{groupName}' created: {keyPath} (secret, mode 0600) and {certificatePath} "
+                + $"(valid until {authority.Certificate.Expires:yyyy-MM-dd}).");
+            return Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"{outDir}: cannot create the authority: {e.Message}");
+            return UsageError;
+        }
+        catch (KeyFileException e)
+        {
+            stderr.WriteLine(e.Message);
+            return UsageError;
+        }
+        catch (CertificateException e)
+        {
+            stderr.WriteLine(e.Message);
+            return UsageError;
+        }
+    }
+
+    internal static int Sign(string caDir, string hostName, string outDir, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    {
+        string? invalid = CertificateNames.Validate(hostName);
+        if (invalid is not null)
+        {
+            stderr.WriteLine($"groupvpn ca sign: --name: expected {invalid}");
+            return UsageError;
+        }
+        string caCertificatePath = Path.Combine(caDir, AuthorityCertificateFile);
+        string keyPath = Path.Combine(outDir, NodeKeyFile);
+        string certificatePath = Path.Combine(outDir, NodeCertificateFile);
+        string copyPath = Path.Combine(outDir, AuthorityCertificateFile);
+        try
+        {
+            using GroupAuthority authority = GroupAuthority.Load(Path.Combine(caDir, AuthorityKeyFile), caCertificatePath, time);
+            if (time.GetUtcNow() >= authority.Certificate.Expires)
+            {
+                stderr.WriteLine($"{caCertificatePath}: the group authority expired on {authority.Certificate.Expires:u}");
+                return UsageError;
+            }
+            Directory.CreateDirectory(outDir);
+            bool reused = File.Exists(keyPath);
+            using NodeIdentity identity = reused ? NodeIdentity.Load(keyPath) : NodeIdentity.Generate();
+            if (!reused)
+            {
+                identity.Save(keyPath);
+            }
+            GroupCertificate certificate = authority.Issue(hostName, identity);
+            CertificateFiles.WriteText(certificatePath, certificate.ToArmor());
+            if (!SameFile(caCertificatePath, copyPath))
+            {
+                CertificateFiles.WriteText(copyPath, authority.Certificate.ToArmor());
+            }
+            if (reused)
+            {
+                stderr.WriteLine($"Reused the existing {keyPath}: {hostName} keeps its node address.");
+            }
+            stderr.WriteLine($"Signed {hostName} into group {authority.GroupName}: {certificatePath}, serial {certificate.Serial}, "
+                + $"valid until {certificate.NotAfter:yyyy-MM-dd}.");
+            stdout.WriteLine(identity.Address.ToString());
+            return Ok;
+        }
+        catch (KeyFileException e)
+        {
+            stderr.WriteLine(e.Message);
+            return UsageError;
+        }
+        catch (CertificateException e)
+        {
+            stderr.WriteLine(e.Message);
+            return UsageError;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"{outDir}: cannot write the member's files: {e.Message}");
+            return UsageError;
+        }
+    }
+
+    private static bool SameFile(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+}
