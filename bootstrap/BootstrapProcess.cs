@@ -45,6 +45,12 @@ internal static class BootstrapProcess
         var loggerForNodes = loggers.CreateLogger<OverlayNode>();
         var joinedLock = new Lock();
         OverlayNode first = CreateNode(identity, config, ephemeral: false, config.RemoteTAs, loggers, loggerForNodes);
+        if (NodeSetup.ApplyOverlaySecurity(first, config) is not null && count > 1)
+        {
+            // The extra nodes have fresh keys and no certificates: a private overlay would refuse them.
+            throw new ConfigException(config.FilePath, "NodeConfig/Security/Certificate",
+                "a private overlay (with AuthorityCertificate and Certificate) runs one node per process: use -n 1");
+        }
         nodes.Add(first);
         Announce(first, 0, joinedLock);
         first.Start();

@@ -25,6 +25,21 @@ public static class NodeSetup
     }
 
     /// <summary>
+    /// A private overlay (NodeConfig Security/AuthorityCertificate and Certificate): the node presents its member
+    /// certificate in every handshake and refuses peers without a valid one from the same authority. Returns the
+    /// trust, or null for an open overlay. Call before <see cref="OverlayNode.Start"/>.
+    /// </summary>
+    public static Security.Certificates.GroupTrust? ApplyOverlaySecurity(OverlayNode node, NodeConfig config)
+    {
+        Security.Certificates.GroupTrust? trust = Security.Certificates.GroupTrust.LoadForOverlay(config.Security, node.Identity);
+        if (trust is not null)
+        {
+            node.ConfigureHandshake(h => h with { LocalCertificate = trust.LocalCertificate, Authorize = trust.Check });
+        }
+        return trust;
+    }
+
+    /// <summary>
     /// The config's edge listeners; with <paramref name="ephemeralPorts"/> each binds port 0 on the same address
     /// (the extra nodes of run_bootstrap_node).
     /// </summary>

@@ -45,11 +45,16 @@ internal sealed class SimulatedRing
     /// <summary>Node indexes whose log goes to the test output.</summary>
     public HashSet<int> Logged { get; } = [];
 
-    public OverlayNode AddNode(string? ns = null)
+    public NodeIdentity NewIdentity()
     {
         byte[] keys = new byte[64];
         _random.NextBytes(keys);
-        NodeIdentity identity = NodeIdentity.FromPrivateKeys(keys.AsSpan(0, 32), keys.AsSpan(32, 32));
+        return NodeIdentity.FromPrivateKeys(keys.AsSpan(0, 32), keys.AsSpan(32, 32));
+    }
+
+    public OverlayNode AddNode(string? ns = null, NodeIdentity? identity = null, Action<OverlayNode>? beforeStart = null)
+    {
+        identity ??= NewIdentity();
         string name = $"n{Nodes.Count}";
         MemoryEdgeListener listener = _network.CreateListener(name);
         OverlayNode? bootstrap = Alive.FirstOrDefault();
@@ -60,6 +65,7 @@ internal sealed class SimulatedRing
         var node = new OverlayNode(identity, ns ?? _namespace, [listener], remotes, Scheduler, _options, logger, _random.Next());
         Nodes.Add(node);
         Names[node] = name;
+        beforeStart?.Invoke(node);
         node.Start();
         return node;
     }
