@@ -1,0 +1,3 @@
+using Brunet.Tools.Bget;
+
+return await BgetCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
