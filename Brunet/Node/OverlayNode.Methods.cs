@@ -45,15 +45,24 @@ public sealed partial class OverlayNode
         {
             left[0] = lie;
         }
+        // Bounded so the reply always fits one frame (the crawler walks the ring with it).
         var links = table.Clockwise
-            .Select(c => new LinkReport(c.Peer, c.Types, c.Edge.Kind, c.Edge.RemoteAddress))
+            .Take(MaxReportedLinks)
+            .Select(c => new LinkReport(c.Peer, c.Types, c.Edge.Kind, Shorten(c.Edge.RemoteAddress)))
             .ToList();
         int associations = _edges.Count(e => e.Secure.IsEstablished && !e.Secure.IsClosed);
         var edges = _edges.Where(e => !e.Secure.IsClosed)
-            .Select(e => new EdgeReport(e.Kind, e.RemoteAddress, e.IsLinked))
+            .OrderByDescending(e => e.IsLinked)
+            .Take(MaxReportedLinks)
+            .Select(e => new EdgeReport(e.Kind, Shorten(e.RemoteAddress), e.IsLinked))
             .ToList();
         return new LinkStatus(Address, right, left, links, edges, associations, VirtualIp);
     }
+
+    /// <summary>Links and edges a link-status reply names at most (each costs about 60 bytes of a 4 KiB frame).</summary>
+    private const int MaxReportedLinks = 28;
+
+    private static string Shorten(string remote) => remote.Length > 48 ? remote[..48] : remote;
 
     /// <summary>Identity, addresses and counters. On the loop.</summary>
     public NodeInfo GetNodeInfo() => new(

@@ -164,8 +164,21 @@ public sealed class RpcManager
         {
             answer.Encoded = encoded.ToArray();
         }
-        _sender.Send(call.ReplyTo, encoded);
+        if (!_sender.Send(call.ReplyTo, encoded) && encoded.Length > MaxSmallAnswer && encoded[1] == (byte)RpcKind.Reply)
+        {
+            // Too large for one frame: say so rather than let the caller time out.
+            var error = new ArrayBufferWriter<byte>(64);
+            RpcMessage.WriteError(error, call.Id, RpcError.Internal, $"reply of {encoded.Length} bytes does not fit one frame");
+            if (_answers.TryGetValue((call.From, call.Id), out Answer? failed))
+            {
+                failed.Encoded = error.WrittenSpan.ToArray();
+            }
+            _sender.Send(call.ReplyTo, error.WrittenSpan);
+        }
     }
+
+    /// <summary>Answers up to this size always fit a frame; a larger one that fails to send is replaced by an error.</summary>
+    private const int MaxSmallAnswer = 1024;
 
     private void Serve(in RpcTarget replyTo, Address from, in RpcMessage message)
     {
