@@ -14,8 +14,11 @@ public sealed record NodeOptions
     /// <summary>Ping a link after this long without hearing from it. Brunet: 15 s. Must stay under NAT mapping timeouts.</summary>
     public TimeSpan PingAfterIdle { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Resends of a liveness ping before the link is declared dead.</summary>
-    public int PingResends { get; init; } = 3;
+    /// <summary>
+    /// Resends of a liveness ping before the link is declared dead. With the 2 s minimum timeout and doubling, 2 resends
+    /// fail at 14 s: idle 15 s plus 14 s stays under the 30 s a NAT reboot may take to recover from.
+    /// </summary>
+    public int PingResends { get; init; } = 2;
 
     /// <summary>An edge that has not become a link within this time is closed. Brunet: 30 s.</summary>
     public TimeSpan UnlinkedEdgeTimeout { get; init; } = TimeSpan.FromSeconds(30);

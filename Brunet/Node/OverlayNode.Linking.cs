@@ -413,6 +413,13 @@ public sealed partial class OverlayNode
     {
         Rpc.Call(target, Methods.Neighbors, [], result =>
         {
+            if (result.Error == RpcError.Timeout && target.Edge is PeerEdge silent && _state == 1)
+            {
+                // A near neighbour that does not answer its stabilization call is gone: repair the ring now rather
+                // than after the idle ping (this is what keeps consistency high under churn).
+                silent.Close("neighbour stopped answering");
+                return;
+            }
             if (!result.IsOk || _state != 1)
             {
                 return;

@@ -20,11 +20,13 @@ internal static class Program
             case "handshakes":
                 HandshakeBenchmark.Run(TimeSpan.FromSeconds(3));
                 return 0;
+            case "simulate":
+                return SimulateCommand.Run(args[1..]);
             case "routing":
                 RoutingBenchmark.Run(nodes: 64, pings: 20_000, inFlight: 256);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing");
+                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing | simulate [--nodes N] [--churn PERCENT_PER_MIN] [--minutes M] [--records R] [--seed S]");
                 return 2;
         }
     }

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Brunet.Addressing;
+using Brunet.Connections;
+using Brunet.Dht;
+using Brunet.Linking;
+using Brunet.Messaging.Rpc;
+using Brunet.Node;
+using Brunet.Security;
+using Brunet.Simulation;
+using Brunet.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Brunet.Benchmarks;
+
+/// <summary>
+/// The simulator (issue F): the real node code (secure edges, linking, routing, RPC, DHT) over the in-memory transport
+/// in virtual time, one thread. Nodes join in waves through random live nodes, then churn at a rate per minute
+/// (departures without goodbye, replaced by joiners). Prints consistency over time, the routing hop distribution and
+/// DHT availability.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static int Run(string[] args)
+    {
+        int nodes = Option(args, "--nodes", 1000);
+        double churnPerMinute = Option(args, "--churn", 1.0) / 100;
+        int minutes = Option(args, "--minutes", 5);
+        int seed = Option(args, "--seed", 1);
+        int records = Option(args, "--records", 200);
+        int joinRate = Option(args, "--join-rate", 200);
+        Console.WriteLine($"simulate: {nodes} nodes, churn {churnPerMinute * 100:F1}%/min for {minutes} min, {records} DHT records, seed {seed}");
+        var clock = Stopwatch.StartNew();
+        var sim = new Simulation(seed);
+
+        // Join in waves of joinRate nodes per virtual second, each through a random node already in.
+        for (int i = 0; i < nodes; i++)
+        {
+            sim.AddNode();
+            if ((i + 1) % joinRate == 0)
+            {
+                sim.Scheduler.RunFor(TimeSpan.FromSeconds(1));
+            }
+        }
+        TimeSpan joinedAt = sim.Scheduler.Now;
+        TimeSpan limit = joinedAt + TimeSpan.FromMinutes(10);
+        while (sim.Scheduler.Now < limit && sim.Consistency().Consistency < 1.0)
+        {
+            sim.Scheduler.RunFor(TimeSpan.FromSeconds(1));
+        }
+        RingConsistency.Result joined = sim.Consistency();
+        Console.WriteLine($"joined: {nodes} nodes, consistency {joined.Consistency:F4} at {sim.Scheduler.Now.TotalSeconds:F0} s virtual "
+            + $"({(sim.Scheduler.Now - joinedAt).TotalSeconds:F0} s after the last join), {clock.Elapsed.TotalSeconds:F0} s wall, "
+            + $"RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB");
+
+        List<string> keys = sim.PutRecords(records);
+        Console.WriteLine($"dht: stored {keys.Count} of {records} records");
+
+        var consistencies = new List<double>();
+        int killedTotal = 0;
+        for (int minute = 0; minute < minutes; minute++)
+        {
+            for (int step = 0; step < 6; step++)
+            {
+                // Churn spread over the minute: departures without goodbye, and as many joiners.
+                int leave = (int)Math.Round(sim.AliveCount * churnPerMinute / 6);
+                killedTotal += sim.Churn(leave);
+                sim.Scheduler.RunFor(TimeSpan.FromSeconds(10));
+                double consistency = sim.Consistency().Consistency;
+                consistencies.Add(consistency);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"t={sim.Scheduler.Now.TotalSeconds,6:F0}s alive={sim.AliveCount} consistency={consistency:F4} links/node={sim.MeanLinks():F1} wall={clock.Elapsed.TotalSeconds:F0}s"));
+            }
+        }
+        if (args.Contains("--diagnose"))
+        {
+            sim.Diagnose();
+        }
+        (Dictionary<int, int> hops, int pingsOk, int pingsSent) = sim.MeasureHops(2000);
+        int found = sim.CountReadable(keys);
+        double meanHops = hops.Sum(h => (double)h.Key * h.Value) / Math.Max(1, hops.Values.Sum());
+        double log2n = Math.Log2(sim.AliveCount);
+        Console.WriteLine($"churn: {killedTotal} nodes left without goodbye over {minutes} min; mean consistency {consistencies.DefaultIfEmpty(1).Average():F4}, min {consistencies.DefaultIfEmpty(1).Min():F4}");
+        Console.WriteLine($"routing: {pingsOk} of {pingsSent} routed pings answered; mean hops {meanHops:F2} (0.5 log2 N = {0.5 * log2n:F2}); "
+            + $"distribution {string.Join(' ', hops.OrderBy(h => h.Key).Select(h => $"{h.Key}:{h.Value}"))}");
+        Console.WriteLine($"dht: {found} of {keys.Count} records readable after the churn ({keys.Count - found} lost)");
+        Console.WriteLine($"cost: {clock.Elapsed.TotalSeconds:F0} s wall for {sim.Scheduler.Now.TotalSeconds:F0} s virtual, "
+            + $"{sim.Scheduler.EventsRun / Math.Max(1, clock.Elapsed.TotalSeconds):F0} events/s, RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB");
+        return 0;
+    }
+
+    private static T Option<T>(string[] args, string name, T fallback)
+        where T : IParsable<T>
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && T.TryParse(args[at + 1], CultureInfo.InvariantCulture, out T? value) ? value : fallback;
+    }
+
+    private sealed class Simulation
+    {
+        private readonly Random _random;
+        private readonly MemoryNetwork _network;
+        private readonly NodeOptions _options;
+        private readonly List<(OverlayNode Node, DhtNode Dht, string Name)> _alive = [];
+        private readonly Dictionary<int, int> _hops = [];
+        private int _created;
+
+        public Simulation(int seed)
+        {
+            _random = new Random(seed);
+            Scheduler = new VirtualScheduler();
+            _network = new MemoryNetwork(Scheduler, new Random(seed)) { Latency = TimeSpan.FromMilliseconds(20) };
+            // Brunet's timings, with a coarser tick: the simulator's cost is events, and most ticks find nothing to do.
+            _options = new NodeOptions { TickInterval = TimeSpan.FromMilliseconds(500) };
+        }
+
+        public VirtualScheduler Scheduler { get; }
+
+        public int AliveCount => _alive.Count;
+
+        public void AddNode()
+        {
+            byte[] keys = new byte[64];
+            _random.NextBytes(keys);
+            NodeIdentity identity = NodeIdentity.FromPrivateKeys(keys.AsSpan(0, 32), keys.AsSpan(32, 32));
+            string name = $"n{_created++}";
+            MemoryEdgeListener listener = _network.CreateListener(name);
+            IReadOnlyList<TransportAddress> remotes = _alive.Count == 0
+                ? []
+                : [.. Enumerable.Range(0, 2).Select(_ => TransportAddress.Memory(_alive[_random.Next(_alive.Count)].Name)).Distinct()];
+            var node = new OverlayNode(identity, "sim", [listener], remotes, Scheduler, _options, NullLogger.Instance, _random.Next());
+            node.RoutedDelivered = hops => _hops[hops] = _hops.GetValueOrDefault(hops) + 1;
+            var dht = new DhtNode(new DhtHost(node), new DhtOptions(), databasePath: null, new Random(_random.Next()));
+            node.Start();
+            dht.Start();
+            _alive.Add((node, dht, name));
+        }
+
+        public int Churn(int count)
+        {
+            for (int i = 0; i < count && _alive.Count > 2; i++)
+            {
+                int index = _random.Next(_alive.Count);
+                (OverlayNode node, _, string name) = _alive[index];
+                node.Halt();
+                _network.Crash(name);
+                _alive.RemoveAt(index);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                AddNode();
+            }
+            return count;
+        }
+
+        public void Diagnose()
+        {
+            var alive = _alive.ToDictionary(a => a.Node.Address, a => a.Node);
+            var sorted = alive.Keys.OrderBy(a => a).ToList();
+            RingConsistency.Result result = Consistency();
+            foreach (Address bad in result.Inconsistent.Take(10))
+            {
+                OverlayNode node = alive[bad];
+                int i = sorted.IndexOf(bad);
+                ConnectionTable t = node.Connections;
+                string Name(Address? a) => a is { } x ? x.ToShortString() + (alive.ContainsKey(x) ? "" : "(dead)") : "-";
+                foreach (Connection c in t.Clockwise.Where(c => !alive.ContainsKey(c.Peer)))
+                {
+                    var pe = (PeerEdge)c.Edge;
+                    Console.WriteLine($"   stale link to {c.Peer.ToShortString()}: types {c.LocalTypes}/{c.RemoteTypes} ping={pe.PingOutstanding} idle={Scheduler.GetElapsedTime(pe.LastHeard).TotalSeconds:F0}s age={Scheduler.GetElapsedTime(pe.Created).TotalSeconds:F0}s closeAt={pe.CloseAt} closed={pe.Secure.IsClosed} est={pe.Secure.IsEstablished} pending={node.Rpc.PendingCount} kind={pe.Kind}");
+                }
+                Console.WriteLine($"diag {bad.ToShortString()} joined={node.IsJoined} links={t.Count} right={Name(t.Right(0)?.Peer)} trueRight={sorted[(i + 1) % sorted.Count].ToShortString()} left={Name(t.Left(0)?.Peer)} trueLeft={sorted[(i - 1 + sorted.Count) % sorted.Count].ToShortString()} edges={node.EdgeCount}");
+            }
+        }
+
+        public double MeanLinks() => _alive.Average(a => a.Node.Connections.Count);
+
+        public RingConsistency.Result Consistency()
+        {
+            var views = new Dictionary<Address, NeighbourView>(_alive.Count);
+            foreach ((OverlayNode node, _, _) in _alive)
+            {
+                ConnectionTable table = node.Connections;
+                views[node.Address] = new NeighbourView(table.Right(0)?.Peer, table.Right(1)?.Peer, table.Left(0)?.Peer, table.Left(1)?.Peer);
+            }
+            return RingConsistency.Check(views);
+        }
+
+        public List<string> PutRecords(int count)
+        {
+            var tasks = new List<(string Key, Task<DhtPutResult> Put)>();
+            for (int i = 0; i < count; i++)
+            {
+                string key = $"sim:record:{i}";
+                DhtNode writer = _alive[_random.Next(_alive.Count)].Dht;
+                tasks.Add((key, writer.PutAsync(key, Encoding.UTF8.GetBytes($"value {i}"), TimeSpan.FromHours(2))));
+            }
+            RunUntil(() => tasks.All(t => t.Put.IsCompleted), TimeSpan.FromMinutes(2));
+            return [.. tasks.Where(t => t.Put.IsCompletedSuccessfully && t.Put.Result.IsOk).Select(t => t.Key)];
+        }
+
+        public int CountReadable(List<string> keys)
+        {
+            var reads = keys.Select(k => (Key: k, Get: _alive[_random.Next(_alive.Count)].Dht.GetAsync(k))).ToList();
+            RunUntil(() => reads.All(r => r.Get.IsCompleted), TimeSpan.FromMinutes(2));
+            return reads.Count(r => r.Get.IsCompletedSuccessfully && r.Get.Result.Count > 0);
+        }
+
+        public (Dictionary<int, int> Hops, int Ok, int Sent) MeasureHops(int pings)
+        {
+            _hops.Clear();
+            int ok = 0;
+            int done = 0;
+            for (int i = 0; i < pings; i++)
+            {
+                OverlayNode from = _alive[_random.Next(_alive.Count)].Node;
+                OverlayNode to = _alive[_random.Next(_alive.Count)].Node;
+                from.Rpc.Call(RpcTarget.Routed(to.Address), Methods.Ping, [], result =>
+                {
+                    done++;
+                    ok += result.IsOk ? 1 : 0;
+                });
+            }
+            RunUntil(() => done == pings, TimeSpan.FromMinutes(2));
+            // Each ping is two routed messages (request and reply); both count toward the distribution.
+            return (new Dictionary<int, int>(_hops), ok, pings);
+        }
+
+        private void RunUntil(Func<bool> done, TimeSpan limit)
+        {
+            TimeSpan end = Scheduler.Now + limit;
+            while (!done() && Scheduler.Now < end)
+            {
+                Scheduler.RunFor(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+}
