@@ -66,7 +66,7 @@ internal static class ScaleBenchmark
 
     private static void Print(string name, string value) => Console.WriteLine($"{name}: {value}");
 
-    private static double Consistency(List<OverlayNode> nodes)
+    internal static double Consistency(List<OverlayNode> nodes)
     {
         var views = new Dictionary<Address, NeighbourView>();
         foreach (OverlayNode node in nodes)
