@@ -1,0 +1,26 @@
+using Brunet.Addressing;
+using Brunet.Security;
+
+namespace Ipop.Dht.Security;
+
+/// <summary>
+/// Who may take part in a GroupVPN: lease an address in its namespace, send it traffic and be reached by it.
+/// The open policy admits everyone; a group authority's certificates admit members only.
+/// </summary>
+public interface IGroupPolicy
+{
+    /// <summary>True when the VPN is private to a group (GroupVPN enabled).</summary>
+    bool IsPrivate { get; }
+
+    /// <summary>The group's name (the certificate's group), or null for an open VPN.</summary>
+    string? GroupName { get; }
+
+    /// <summary>This node's certificate, presented in every handshake; null for an open VPN.</summary>
+    byte[]? LocalCertificate { get; }
+
+    /// <summary>Null when <paramref name="peer"/> (authenticated by its edge's handshake) is a member; else why not.</summary>
+    string? Check(PeerIdentity peer);
+
+    /// <summary>Null when <paramref name="writer"/> may hold a lease in the group (used when a lease record's writer is checked); else why not.</summary>
+    string? CheckCertificate(Address writer, ReadOnlySpan<byte> certificate);
+}
