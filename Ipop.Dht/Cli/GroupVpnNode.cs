@@ -67,9 +67,13 @@ internal static class GroupVpnNode
         }
 
         using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
-            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            })
             .AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Information))
-            .AddFilter("Brunet", level => level >= (verbose ? LogLevel.Debug : LogLevel.Warning))
+            .AddFilter("Brunet", level => level >= (verbose ? LogLevel.Debug : LogLevel.Information))
             .AddFilter("Microsoft", level => level >= LogLevel.Warning));
         using NodeIdentity identity = NodeSetup.LoadIdentity(nodeConfig);
         IGroupPolicy policy = GroupPolicies.Load(ipop, identity);
@@ -140,7 +144,7 @@ internal static class GroupVpnNode
                 return text.ToString();
             };
         }
-        await stdout.WriteLineAsync($"groupvpn: node {node.Address} on {tap.Name} ({tap.Mac}), namespace {ipop.IpopNamespace}"
+        await stdout.WriteLineAsync($"groupvpn: {TimeProvider.System.GetUtcNow():HH:mm:ss.fff} node {node.Address} on {tap.Name} ({tap.Mac}), namespace {ipop.IpopNamespace}"
             + (policy.IsPrivate ? $", group {policy.GroupName}" : ", open")).ConfigureAwait(false);
 
         Task reading = path.RunAsync(stop.Token);
