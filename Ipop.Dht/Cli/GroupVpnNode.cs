@@ -60,7 +60,7 @@ internal static class GroupVpnNode
             }
             staticAddress = configured;
         }
-        if (!Environment.IsPrivilegedProcess)
+        if (!Capabilities.CanAdministerNetwork())
         {
             await stderr.WriteLineAsync($"groupvpn: run needs root (CAP_NET_ADMIN) to create the TAP device {ipop.VirtualNetworkDevice}").ConfigureAwait(false);
             return 2;

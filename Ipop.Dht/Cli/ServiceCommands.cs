@@ -29,7 +29,7 @@ internal static class ServiceCommands
         _ = NodeConfigLoader.Load(Path.Combine(etc, GroupVpnNode.NodeConfigName));
         _ = Dhcp.Config.IpopConfigLoader.Load(Path.Combine(etc, GroupVpnNode.IpopConfigName));
         _ = Dhcp.Config.DhcpConfigLoader.Load(Path.Combine(etc, GroupVpnNode.DhcpConfigName));
-        if (!Environment.IsPrivilegedProcess)
+        if (!Capabilities.CanAdministerNetwork())
         {
             await stderr.WriteLineAsync("groupvpn: start needs root (CAP_NET_ADMIN) to create the TAP device").ConfigureAwait(false);
             return 2;
