@@ -109,13 +109,15 @@ public sealed class VpnPacketPathTests
     }
 
     [Test]
-    public void HandleFrame_PacketToALeasedAddress_SentToItsHolderAndADirectLinkAsked()
+    public async Task HandleFrame_PacketToALeasedAddress_SentToItsHolderAndADirectLinkAsked()
     {
         VpnPacketPath path = Path(OpenGroupPolicy.Instance);
         byte[] frame = IpFrame(s_aliceIp, s_bobIp);
+        Task resolved = NextResolution();
 
-        path.HandleFrame(frame);    // not cached yet: held while the DHT answers
-        WaitUntil(() => _overlay.Sent.Count == 1);
+        await path.HandleFrame(frame);    // not cached yet: held while the DHT answers
+        await resolved;
+        Assert.That(_overlay.Sent, Has.Count.EqualTo(1));
 
         Assert.That(_overlay.Sent[0].Destination, Is.EqualTo(s_bob));
         Assert.That(_overlay.Sent[0].Packet, Is.EqualTo(frame[14..]), "the IP packet without its Ethernet header");
@@ -123,30 +125,35 @@ public sealed class VpnPacketPathTests
         Assert.That(_overlay.LinkRequests, Does.Contain(s_bob));
 
         _overlay.Direct.Add(s_bob);
-        path.HandleFrame(frame);    // cached now: sent at once
+        await path.HandleFrame(frame);    // cached now: sent at once
         Assert.That(_overlay.Sent, Has.Count.EqualTo(2));
         Assert.That(_overlay.Sent[1].How, Is.EqualTo(OverlayNode.DataSend.Direct));
         Assert.That(_store.Gets, Is.EqualTo(1));
     }
 
     [Test]
-    public void HandleFrame_PacketToAnUnleasedAddress_Dropped()
+    public async Task HandleFrame_PacketToAnUnleasedAddress_Dropped()
     {
         VpnPacketPath path = Path(OpenGroupPolicy.Instance);
+        Task resolved = NextResolution();
 
-        path.HandleFrame(IpFrame(s_aliceIp, IPAddress.Parse("100.64.9.9")));
-        WaitUntil(() => path.Counters.DroppedUnresolved == 1);
+        await path.HandleFrame(IpFrame(s_aliceIp, IPAddress.Parse("100.64.9.9")));
+        await resolved;
+
+        Assert.That(path.Counters.DroppedUnresolved, Is.EqualTo(1));
 
         Assert.That(_overlay.Sent, Is.Empty);
     }
 
     [Test]
-    public void HandleFrame_GroupVpnWithoutDirectLink_HeldUntilTheLinkIsUp()
+    public async Task HandleFrame_GroupVpnWithoutDirectLink_HeldUntilTheLinkIsUp()
     {
         VpnPacketPath path = Path(new TestPolicy(s_bob));
+        Task resolved = NextResolution();
 
-        path.HandleFrame(IpFrame(s_aliceIp, s_bobIp));
-        WaitUntil(() => _overlay.LinkRequests.Contains(s_bob));
+        await path.HandleFrame(IpFrame(s_aliceIp, s_bobIp));
+        await resolved;
+        Assert.That(_overlay.LinkRequests, Does.Contain(s_bob));
         Assert.That(_overlay.Sent, Is.Empty, "GroupVPN traffic never goes routed");
 
         _overlay.Direct.Add(s_bob);
@@ -175,17 +182,24 @@ public sealed class VpnPacketPathTests
     }
 
     [Test]
-    public void OnOverlayPacket_SourceNotLeasedToTheSender_DroppedAndCounted()
+    public async Task OnOverlayPacket_SourceNotLeasedToTheSender_DroppedAndCounted()
     {
         VpnPacketPath path = Path(OpenGroupPolicy.Instance);
-        path.HandleFrame(ArpRequest(s_aliceIp, s_bobIp));
+        await path.HandleFrame(ArpRequest(s_aliceIp, s_bobIp));
 
         // Mallory sends with bob's address as the source: checked against the DHT once it answers.
+        Task resolved = NextResolution();
         path.OnOverlayPacket(s_mallory, null, IpFrame(s_bobIp, s_aliceIp).AsSpan(14));
-        WaitUntil(() => path.Counters.DroppedSpoofed == 1);
+        await resolved;
+        Assert.That(path.Counters.DroppedSpoofed, Is.EqualTo(1));
         // Then with an address nobody leases.
+        resolved = NextResolution();
         path.OnOverlayPacket(s_mallory, null, IpFrame(IPAddress.Parse("100.64.9.9"), s_aliceIp).AsSpan(14));
-        WaitUntil(() => path.Counters.DroppedSpoofed == 2);
+        await resolved;
+        Assert.That(path.Counters.DroppedSpoofed, Is.EqualTo(2));
+        // Mallory's next packet with bob's address is judged from the cache at once.
+        path.OnOverlayPacket(s_mallory, null, IpFrame(s_bobIp, s_aliceIp).AsSpan(14));
+        Assert.That(path.Counters.DroppedSpoofed, Is.EqualTo(3));
 
         Assert.That(_device.Written, Has.Count.EqualTo(1), "only the ARP reply reached the host");
     }
@@ -214,14 +228,17 @@ public sealed class VpnPacketPathTests
 
     private static PeerIdentity Peer(Address address) => new(address, new byte[32], new byte[32], [9], null);
 
-    private static void WaitUntil(Func<bool> condition)
+    /// <summary>Completes after the resolver's next answer has been handled (the path subscribed first, so it ran first).</summary>
+    private Task NextResolution()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!condition())
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Handler(uint ip, Address? node)
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "timed out");
-            Thread.Sleep(5);
+            _resolver.Resolved -= Handler;
+            done.TrySetResult();
         }
+        _resolver.Resolved += Handler;
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     private static byte[] ArpRequest(IPAddress sender, IPAddress target)
