@@ -86,6 +86,10 @@ public sealed partial class GroupVpnLabTests
         // The overlay: a bootstrap process of 4 nodes.
         LabProcess boot = Spawn("boot", Namespace("boot"), "dotnet", BootstrapDll, Path.Combine(_dir, "boot", "boot.config"), "-n", "4");
         Assert.That(boot.WaitForOutput("node 0 joined", TimeSpan.FromSeconds(15)), Is.True, "the bootstrap node did not start");
+        for (int i = 1; i < 4; i++)
+        {
+            Assert.That(boot.WaitForOutput($"node {i} joined", TimeSpan.FromSeconds(15)), Is.True, $"bootstrap node {i} did not join");
+        }
 
         var addresses = new IPAddress[HostCount + 1];
         var nodes = new string[HostCount + 1];
