@@ -25,6 +25,12 @@ internal sealed class VpnPacketPath
     /// <summary>Packets held per destination while its address is looked up or its direct edge made; the oldest go first.</summary>
     public const int MaxQueuedPerDestination = 32;
 
+    /// <summary>
+    /// Addresses with packets waiting, each way. Peers choose inbound source addresses, so without this bound they
+    /// could make the node hold 32 packets for every address of the subnet.
+    /// </summary>
+    public const int MaxWaitingAddresses = 256;
+
     /// <summary>How often traffic may ask the overlay for a direct link to one peer.</summary>
     public static readonly TimeSpan LinkRequestInterval = TimeSpan.FromSeconds(1);
 
@@ -160,6 +166,11 @@ internal sealed class VpnPacketPath
             return;
         }
         ReadOnlySpan<byte> whole = packet[..ip.TotalLength];
+        if ((ip.Source & _netmask) != _network || ip.Source == _network || ip.Source == _gateway || ip.Source == _broadcast)
+        {
+            Interlocked.Increment(ref Counters._droppedSpoofed);    // no member can lease that address
+            return;
+        }
         if (_resolver.TryGetCached(ip.Source, out Address? holder))
         {
             DeliverIfLeased(source, holder, whole);
@@ -411,6 +422,11 @@ internal sealed class VpnPacketPath
     {
         if (!queues.TryGetValue(ip, out Queue<T>? queue))
         {
+            if (queues.Count >= MaxWaitingAddresses)
+            {
+                Interlocked.Increment(ref Counters._droppedQueueFull);
+                return;
+            }
             queue = new Queue<T>();
             queues[ip] = queue;
         }

@@ -205,6 +205,34 @@ public sealed class VpnPacketPathTests
     }
 
     [Test]
+    public async Task OnOverlayPacket_SourceOutsideTheSubnet_DroppedWithoutALookup()
+    {
+        VpnPacketPath path = Path(OpenGroupPolicy.Instance);
+        await path.HandleFrame(ArpRequest(s_aliceIp, s_bobIp));
+
+        path.OnOverlayPacket(s_bob, null, IpFrame(IPAddress.Parse("8.8.8.8"), s_aliceIp).AsSpan(14));
+        path.OnOverlayPacket(s_bob, null, IpFrame(IPAddress.Parse("100.64.0.1"), s_aliceIp).AsSpan(14));
+
+        Assert.That(path.Counters.DroppedSpoofed, Is.EqualTo(2));
+        Assert.That(_resolver.Lookups, Is.Zero);
+    }
+
+    [Test]
+    public void OnOverlayPacket_ManyUnknownSources_WaitingAddressesBounded()
+    {
+        var neverAnswers = new VpnPacketPath(_device, _overlay, new LeaseResolver(new StallingLeaseStore(), "demo", _time), null, Pool(),
+            OpenGroupPolicy.Instance, _time);
+        int count = VpnPacketPath.MaxWaitingAddresses + 10;
+
+        for (int i = 0; i < count; i++)
+        {
+            neverAnswers.OnOverlayPacket(s_bob, null, IpFrame(Ipv4Math.ToAddress(0x6440_1000u + (uint)i), s_aliceIp).AsSpan(14));
+        }
+
+        Assert.That(neverAnswers.Counters.DroppedQueueFull, Is.EqualTo(10));
+    }
+
+    [Test]
     public async Task OnOverlayPacket_GroupVpnRoutedOrFromANonMember_Dropped()
     {
         VpnPacketPath path = Path(new TestPolicy(s_bob));
