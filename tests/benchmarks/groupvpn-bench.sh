@@ -32,7 +32,7 @@ bash "$lab/gv-lab.sh" up "$suffix" 2
 bash "$lab/gv-lab.sh" configs "$suffix" 2 "$dir"
 in_ns boot dotnet "$bootstrap" "$dir/boot/boot.config" -n "$boot_nodes" >"$dir/boot.log" 2>&1 &
 pids+=($!)
-until grep -q "node 0 joined" "$dir/boot.log"; do sleep 0.1; done
+until grep -qs "node 0 joined" "$dir/boot.log"; do sleep 0.1; done
 sleep 3   # let the bootstrap ring settle
 
 declare -A vip
