@@ -30,7 +30,8 @@ in_ns() { local ns="gv-$1-$suffix"; shift; ip netns exec "$ns" "$@"; }
 
 bash "$lab/gv-lab.sh" up "$suffix" 2
 bash "$lab/gv-lab.sh" configs "$suffix" 2 "$dir"
-in_ns boot dotnet "$bootstrap" "$dir/boot/boot.config" -n "$boot_nodes" >"$dir/boot.log" 2>&1 &
+# Started with ip netns exec directly (not through a function), so $! is the node's own PID (ip execs it).
+ip netns exec "gv-boot-$suffix" dotnet "$bootstrap" "$dir/boot/boot.config" -n "$boot_nodes" >"$dir/boot.log" 2>&1 &
 pids+=($!)
 until grep -qs "node 0 joined" "$dir/boot.log"; do sleep 0.1; done
 sleep 3   # let the bootstrap ring settle
@@ -38,7 +39,7 @@ sleep 3   # let the bootstrap ring settle
 declare -A vip
 for h in h1 h2; do
   start=$(now)
-  in_ns "$h" dotnet "$groupvpn" run --etc "$dir/$h" >"$dir/$h.log" 2>&1 &
+  ip netns exec "gv-$h-$suffix" dotnet "$groupvpn" run --etc "$dir/$h" >"$dir/$h.log" 2>&1 &
   pids+=($!)
   until in_ns "$h" ip link show tapipop >/dev/null 2>&1; do sleep 0.02; done
   in_ns "$h" busybox udhcpc -i tapipop -n -q -t 10 -T 1 -s "$lab/udhcpc.script" >"$dir/$h.dhcp" 2>&1
@@ -67,7 +68,7 @@ echo "ping RTT avg: VPN ${vpn_rtt} ms, raw link ${raw_rtt} ms"
 
 if command -v iperf3 >/dev/null; then
   throughput() {   # $1 = server address inside h2
-    in_ns h2 iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+    ip netns exec "gv-h2-$suffix" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
     local server=$!
     sleep 0.5
     in_ns h1 iperf3 -c "$1" -p 5201 -t 5 -f m 2>&1 | awk '/receiver/ {print $7, $8}'
