@@ -14,7 +14,7 @@ namespace Ipop.Dht.Tap;
 /// A TAP belongs to the network namespace of the thread that created it, for its whole life.
 /// Needs CAP_NET_ADMIN. Linux only (TapDevice.Linux.cs).
 /// </remarks>
-internal sealed partial class TapDevice : IDisposable, IValueTaskSource<bool>
+internal sealed partial class TapDevice : IFrameDevice, IDisposable, IValueTaskSource<bool>
 {
     public const string DefaultName = "tapipop";
 

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using Brunet.Config;
+using Brunet.Control;
+using Brunet.Dht;
+using Brunet.Messaging;
+using Brunet.Node;
+using Brunet.Security;
+using Brunet.Transport;
+using Ipop.Dhcp.Config;
+using Ipop.Dhcp.Leases;
+using Ipop.Dhcp.Server;
+using Ipop.Dht.Leases;
+using Ipop.Dht.PacketPath;
+using Ipop.Dht.Resolution;
+using Ipop.Dht.Security;
+using Ipop.Dht.Tap;
+using Microsoft.Extensions.Logging;
+
+namespace Ipop.Dht.Cli;
+
+/// <summary>
+/// <c>groupvpn run --etc DIR</c>: one GroupVPN node in the foreground. Joins the overlay (node.config), opens the TAP,
+/// leases a virtual IP through the DHT (ipop.config, dhcp.config) and carries IP traffic until SIGINT/SIGTERM.
+/// </summary>
+internal static class GroupVpnNode
+{
+    public const string NodeConfigName = "node.config";
+    public const string IpopConfigName = "ipop.config";
+    public const string DhcpConfigName = "dhcp.config";
+
+    /// <summary>How long the lease waits for the node to join the ring before trying anyway.</summary>
+    private static readonly TimeSpan s_joinWait = TimeSpan.FromSeconds(10);
+
+    /// <exception cref="ConfigException">node.config is bad.</exception>
+    /// <exception cref="IpopConfigException">ipop.config or dhcp.config is bad.</exception>
+    public static async Task<int> RunAsync(string etc, bool verbose, TextWriter stdout, TextWriter stderr)
+    {
+        NodeConfig nodeConfig = NodeConfigLoader.Load(Path.Combine(etc, NodeConfigName));
+        IpopConfig ipop = IpopConfigLoader.Load(Path.Combine(etc, IpopConfigName));
+        DhcpConfig dhcp = DhcpConfigLoader.Load(Path.Combine(etc, DhcpConfigName));
+        foreach (string warning in nodeConfig.Warnings.Concat(ipop.Warnings).Concat(dhcp.Warnings))
+        {
+            await stderr.WriteLineAsync($"groupvpn: warning: {warning}").ConfigureAwait(false);
+        }
+        if (!string.Equals(ipop.IpopNamespace, dhcp.Namespace, StringComparison.Ordinal))
+        {
+            throw new IpopConfigException(dhcp.FilePath, "DHCPConfig/Namespace",
+                $"the same namespace as {ipop.FilePath}'s IpopNamespace '{ipop.IpopNamespace}', got '{dhcp.Namespace}'");
+        }
+        IPAddress? staticAddress = null;
+        if (ipop.AllowStaticAddresses && ipop.StaticAddress is { } configured)
+        {
+            var check = AddressPool.FromConfig(dhcp, new Random());
+            if (!check.Contains(configured) || configured.Equals(check.Network) || configured.Equals(check.Gateway) || configured.Equals(check.Broadcast))
+            {
+                throw new IpopConfigException(ipop.FilePath, "IpopConfig/StaticAddress",
+                    $"a host address inside {dhcp.IPBase}/{dhcp.PrefixLength} (not network, gateway or broadcast), got {configured}");
+            }
+            staticAddress = configured;
+        }
+        if (!Capabilities.CanAdministerNetwork())
+        {
+            await stderr.WriteLineAsync($"groupvpn: run needs root (CAP_NET_ADMIN) to create the TAP device {ipop.VirtualNetworkDevice}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            })
+            .AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Information))
+            .AddFilter("Brunet", level => level >= (verbose ? LogLevel.Debug : LogLevel.Information))
+            .AddFilter("Microsoft", level => level >= LogLevel.Warning));
+        using NodeIdentity identity = NodeSetup.LoadIdentity(nodeConfig);
+        IGroupPolicy policy = GroupPolicies.Load(ipop, identity);
+
+        using var stop = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+
+        using TapDevice tap = TapDevice.Open(ipop.VirtualNetworkDevice, TapDevice.DefaultMtu);
+        List<IEdgeListener> listeners = NodeSetup.CreateListeners(nodeConfig, ephemeralPorts: false, loggers);
+        var loop = new SerialLoop(TimeProvider.System, loggers.CreateLogger<OverlayNode>());
+        var node = new OverlayNode(identity, nodeConfig.BrunetNamespace, listeners, nodeConfig.RemoteTAs, loop, new NodeOptions(),
+            loggers.CreateLogger<OverlayNode>());
+        if (policy.IsPrivate)
+        {
+            node.ConfigureHandshake(h => h with { LocalCertificate = policy.LocalCertificate });
+        }
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Joined += _ => joined.TrySetResult();
+        node.Start();
+        DhtNode dht = await DhtHost.StartAsync(node, null).ConfigureAwait(false);
+
+        var store = new DhtLeaseStore(dht);
+        var pool = AddressPool.FromConfig(dhcp, new Random());
+        var resolver = new LeaseResolver(store, ipop.IpopNamespace, TimeProvider.System, loggers.CreateLogger<LeaseResolver>());
+        using var allocator = new DhtAddressAllocator(store, ipop.IpopNamespace, pool, node.Address.ToString(),
+            TimeSpan.FromSeconds(dhcp.LeaseTime), Path.Combine(etc, LeaseFile.DefaultFileName), staticAddress, TimeProvider.System,
+            loggers.CreateLogger<DhtAddressAllocator>());
+        DhcpServer? server = staticAddress is null ? new DhcpServer(DhcpServerOptions.FromConfig(dhcp, pool), allocator) : null;
+        var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
+            loggers.CreateLogger<VpnPacketPath>());
+        node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
+        node.ConnectionsChanged += _ => path.OnConnectionsChanged();
+        allocator.LeaseChanged += address =>
+        {
+            node.VirtualIp = address?.ToString();
+            stdout.WriteLine(address is null ? "groupvpn: no virtual IP" : $"groupvpn: virtual IP {address} ({LeaseKeys.For(ipop.IpopNamespace, address)})");
+        };
+
+        ControlEndpoint? control = null;
+        if (nodeConfig.ControlEndpoint.Enabled)
+        {
+            try
+            {
+                control = await ControlEndpoint.StartAsync(node, nodeConfig.ControlEndpoint.Port).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await node.LeaveAsync().ConfigureAwait(false);
+                await dht.DisposeAsync().ConfigureAwait(false);
+                throw new ConfigException(nodeConfig.FilePath, "NodeConfig/ControlEndpoint/Port",
+                    $"cannot listen on 127.0.0.1:{nodeConfig.ControlEndpoint.Port}: {e.Message}");
+            }
+            control.Dht = new ControlDht(dht);
+            control.ExtraMetrics = () =>
+            {
+                var text = new StringBuilder();
+                path.Counters.WriteMetrics(text);
+                ControlEndpoint.Counter(text, "groupvpn_resolver_lookups_total", "DHT lookups of virtual IPs (cache misses).", resolver.Lookups);
+                return text.ToString();
+            };
+        }
+        await stdout.WriteLineAsync($"groupvpn: {TimeProvider.System.GetUtcNow():HH:mm:ss.fff} node {node.Address} on {tap.Name} ({tap.Mac}), namespace {ipop.IpopNamespace}"
+            + (policy.IsPrivate ? $", group {policy.GroupName}" : ", open")).ConfigureAwait(false);
+
+        Task reading = path.RunAsync(stop.Token);
+        Task leasing = LeaseAsync(allocator, joined.Task, stop.Token);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGINT or SIGTERM
+        }
+        await stderr.WriteLineAsync("groupvpn: stopping").ConfigureAwait(false);
+        await AwaitStopped(reading).ConfigureAwait(false);
+        await AwaitStopped(leasing).ConfigureAwait(false);
+        if (control is not null)
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
+        }
+        // The lease stays in the DHT until it expires: a restart within the lease gets the same address back.
+        await node.LeaveAsync().ConfigureAwait(false);
+        await dht.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task LeaseAsync(DhtAddressAllocator allocator, Task joined, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(joined, Task.Delay(s_joinWait, cancellationToken)).ConfigureAwait(false);
+        await allocator.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task AwaitStopped(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the normal end of a loop on stop
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using Brunet.Addressing;
+using Brunet.Node;
+
+namespace Ipop.Dht.PacketPath;
+
+/// <summary>What the packet path needs of the overlay node (<see cref="OverlayPort"/>; a fake in tests).</summary>
+internal interface IOverlayPort
+{
+    /// <summary>Sends an IP packet to <paramref name="destination"/>: over its direct link, else routed if allowed. Any thread; no allocation.</summary>
+    OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted);
+
+    /// <summary>Asks for a direct (on-demand) link to <paramref name="peer"/>. Any thread.</summary>
+    void RequestDirectLink(Address peer);
+}

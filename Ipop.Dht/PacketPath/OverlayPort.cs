@@ -1,0 +1,14 @@
+using Brunet.Addressing;
+using Brunet.Messaging;
+using Brunet.Node;
+
+namespace Ipop.Dht.PacketPath;
+
+/// <summary>The packet path's view of a real <see cref="OverlayNode"/>: IP packets as <see cref="PayloadType.IpPacket"/>.</summary>
+internal sealed class OverlayPort(OverlayNode node) : IOverlayPort
+{
+    public OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted) =>
+        node.SendData(destination, PayloadType.IpPacket, packet, allowRouted);
+
+    public void RequestDirectLink(Address peer) => node.RequestDirectLink(peer);
+}

@@ -1,0 +1,441 @@
+using System.Buffers;
+using Brunet.Addressing;
+using Brunet.Node;
+using Brunet.Security;
+using Ipop.Dhcp.Leases;
+using Ipop.Dhcp.Server;
+using Ipop.Dhcp.Wire;
+using Ipop.Dht.Resolution;
+using Ipop.Dht.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipop.Dht.PacketPath;
+
+/// <summary>
+/// The TAP &lt;-&gt; overlay loop. From the host: ARP for the subnet is answered with the virtual gateway's MAC, DHCP
+/// goes to the DHCP server, IPv4 unicast to a member goes to the node that leases the destination (looked up in the
+/// DHT, cached). From the overlay: a packet is written to the host only if its source IP is leased to the node that
+/// sent it. Open VPN: routed first, while traffic makes a direct edge. GroupVPN: direct edges only, from members only;
+/// packets wait (a few per destination) while the edge is made.
+/// </summary>
+/// <remarks>One reader task (<see cref="RunAsync"/>), no Task per packet; inbound runs on the transport's thread.</remarks>
+internal sealed class VpnPacketPath
+{
+    /// <summary>Packets held per destination while its address is looked up or its direct edge made; the oldest go first.</summary>
+    public const int MaxQueuedPerDestination = 32;
+
+    /// <summary>
+    /// Addresses with packets waiting, each way. Peers choose inbound source addresses, so without this bound they
+    /// could make the node hold 32 packets for every address of the subnet.
+    /// </summary>
+    public const int MaxWaitingAddresses = 256;
+
+    /// <summary>How often traffic may ask the overlay for a direct link to one peer.</summary>
+    public static readonly TimeSpan LinkRequestInterval = TimeSpan.FromSeconds(1);
+
+    private const uint LimitedBroadcast = 0xffff_ffff;
+
+    private readonly IFrameDevice _device;
+    private readonly IOverlayPort _overlay;
+    private readonly LeaseResolver _resolver;
+    private readonly DhcpServer? _dhcp;
+    private readonly IGroupPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ArpResponder _arp;
+    private readonly uint _network;
+    private readonly uint _netmask;
+    private readonly uint _gateway;
+    private readonly uint _broadcast;
+    private readonly Lock _queueLock = new();
+    private readonly Dictionary<uint, Queue<byte[]>> _outboundQueues = [];
+    private readonly Dictionary<uint, Queue<(Address Source, byte[] Packet)>> _inboundQueues = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Address, long> _linkRequested = new();
+    private long _hostMac = -1;
+
+    /// <param name="dhcp">Null on a host with a static address: DHCP from the host is not answered.</param>
+    public VpnPacketPath(
+        IFrameDevice device, IOverlayPort overlay, LeaseResolver resolver, DhcpServer? dhcp, AddressPool pool, IGroupPolicy policy,
+        TimeProvider time, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(overlay);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(policy);
+        _device = device;
+        _overlay = overlay;
+        _resolver = resolver;
+        _dhcp = dhcp;
+        _policy = policy;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+        _network = Ipv4Math.ToUInt32(pool.Network);
+        _netmask = Ipv4Math.ToUInt32(pool.Netmask);
+        _gateway = Ipv4Math.ToUInt32(pool.Gateway);
+        _broadcast = Ipv4Math.ToUInt32(pool.Broadcast);
+        _arp = new ArpResponder(MacAddress.VirtualGateway, _network, _netmask);
+        _resolver.Resolved += OnResolved;
+    }
+
+    public PacketCounters Counters { get; } = new();
+
+    /// <summary>The host's MAC on the TAP, learned from its frames; null until it has sent one.</summary>
+    public MacAddress? HostMac => Interlocked.Read(ref _hostMac) is >= 0 and long value ? new MacAddress((ulong)value) : null;
+
+    /// <summary>Reads frames from the device until cancelled or the device is closed.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(2048, _device.Mtu + 64));
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                int length = await _device.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                _ = HandleFrame(buffer.AsSpan(0, length));   // a DHCP exchange finishes on its own; it logs its failures
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);   // it held the host's packets
+        }
+    }
+
+    /// <summary>
+    /// Handles one frame from the host. Returns the DHCP exchange when the frame was a DHCP request (it answers
+    /// through the DHT, so later), else a completed task.
+    /// </summary>
+    public Task HandleFrame(ReadOnlySpan<byte> frame)
+    {
+        Interlocked.Increment(ref Counters._framesFromHost);
+        if (!EthernetHeader.TryRead(frame, out EthernetHeader ethernet))
+        {
+            Interlocked.Increment(ref Counters._droppedMalformed);
+            return Task.CompletedTask;
+        }
+        if (!ethernet.Source.IsMulticast)
+        {
+            Interlocked.Exchange(ref _hostMac, (long)ethernet.Source.Value);
+        }
+        switch (ethernet.EtherType)
+        {
+            case EtherType.Arp:
+                Span<byte> reply = stackalloc byte[ArpResponder.ReplySize];
+                if (_arp.TryBuildReply(frame, reply, out int written))
+                {
+                    _device.Write(reply[..written]);
+                    Interlocked.Increment(ref Counters._arpReplies);
+                }
+                else
+                {
+                    Interlocked.Increment(ref Counters._droppedOther);
+                }
+                return Task.CompletedTask;
+            case EtherType.IPv4:
+                return HandleIpv4(frame);
+            default:
+                Interlocked.Increment(ref Counters._droppedOther);
+                return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>An IP packet from the overlay (the node's payload handler; a transport thread).</summary>
+    public void OnOverlayPacket(Address source, PeerIdentity? directPeer, ReadOnlySpan<byte> packet)
+    {
+        if (_policy.IsPrivate)
+        {
+            // GroupVPN traffic rides only direct edges, whose handshake proved the peer's certificate.
+            if (directPeer is null)
+            {
+                Interlocked.Increment(ref Counters._droppedNotDirect);
+                return;
+            }
+            if (_policy.Check(directPeer) is not null)
+            {
+                Interlocked.Increment(ref Counters._droppedNotMember);
+                return;
+            }
+        }
+        if (!Ipv4Header.TryRead(packet, out Ipv4Header ip))
+        {
+            Interlocked.Increment(ref Counters._droppedMalformed);
+            return;
+        }
+        ReadOnlySpan<byte> whole = packet[..ip.TotalLength];
+        if ((ip.Source & _netmask) != _network || ip.Source == _network || ip.Source == _gateway || ip.Source == _broadcast)
+        {
+            Interlocked.Increment(ref Counters._droppedSpoofed);    // no member can lease that address
+            return;
+        }
+        if (_resolver.TryGetCached(ip.Source, out Address? holder))
+        {
+            DeliverIfLeased(source, holder, whole);
+            return;
+        }
+        lock (_queueLock)
+        {
+            Enqueue(_inboundQueues, ip.Source, (source, whole.ToArray()));
+        }
+        _resolver.Lookup(ip.Source);
+    }
+
+    /// <summary>The overlay's links changed: send what waited for a direct edge (GroupVPN).</summary>
+    public void OnConnectionsChanged()
+    {
+        uint[] waiting;
+        lock (_queueLock)
+        {
+            if (_outboundQueues.Count == 0)
+            {
+                return;
+            }
+            waiting = [.. _outboundQueues.Keys];
+        }
+        foreach (uint ip in waiting)
+        {
+            FlushOutbound(ip);
+        }
+    }
+
+    private Task HandleIpv4(ReadOnlySpan<byte> frame)
+    {
+        if (FrameReader.TryReadUdp(frame, out _, out UdpHeader udp, out int payloadOffset, out int payloadLength)
+            && udp.DestinationPort == DhcpReply.ServerPort)
+        {
+            return HandleDhcp(frame.Slice(payloadOffset, payloadLength));
+        }
+        ReadOnlySpan<byte> packet = frame[EthernetHeader.Size..];
+        if (!Ipv4Header.TryRead(packet, out Ipv4Header ip))
+        {
+            Interlocked.Increment(ref Counters._droppedMalformed);
+            return Task.CompletedTask;
+        }
+        uint destination = ip.Destination;
+        if (destination == LimitedBroadcast || destination == _broadcast || (destination >> 28) == 0xe)
+        {
+            Interlocked.Increment(ref Counters._droppedBroadcast);   // TODO(issue C): broadcast and multicast inside the VPN
+            return Task.CompletedTask;
+        }
+        if ((destination & _netmask) != _network || destination == _gateway || destination == _network)
+        {
+            Interlocked.Increment(ref Counters._droppedOther);
+            return Task.CompletedTask;
+        }
+        SendOutbound(destination, packet[..ip.TotalLength]);
+        return Task.CompletedTask;
+    }
+
+    private Task HandleDhcp(ReadOnlySpan<byte> payload)
+    {
+        if (_dhcp is null)
+        {
+            Interlocked.Increment(ref Counters._droppedOther);
+            return Task.CompletedTask;
+        }
+        DhcpMessage request;
+        try
+        {
+            request = DhcpMessage.Parse(payload);
+        }
+        catch (DhcpFormatException e)
+        {
+            Interlocked.Increment(ref Counters._droppedMalformed);
+            PacketPathLog.DhcpMalformed(_logger, e.Message);
+            return Task.CompletedTask;
+        }
+        return AnswerDhcpAsync(_dhcp, request);
+    }
+
+    private async Task AnswerDhcpAsync(DhcpServer server, DhcpMessage request)
+    {
+        try
+        {
+            DhcpReply? reply = await server.HandleAsync(request).ConfigureAwait(false);
+            if (reply is null)
+            {
+                return;
+            }
+            byte[] frame = ArrayPool<byte>.Shared.Rent(FrameBuilder.UdpPayloadOffset + reply.Message.GetEncodedLength());
+            try
+            {
+                int length = FrameBuilder.WriteDhcpReply(frame, reply, MacAddress.VirtualGateway, server.Options.ServerAddress);
+                _device.Write(frame.AsSpan(0, length));
+                Interlocked.Increment(ref Counters._dhcpReplies);
+                PacketPathLog.DhcpReplied(_logger, reply.Message.MessageType?.ToString() ?? "reply", reply.Message.YourAddress.ToString());
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            PacketPathLog.DhcpFailed(_logger, e);
+        }
+    }
+
+    private void SendOutbound(uint destination, ReadOnlySpan<byte> packet)
+    {
+        if (!_resolver.TryGetCached(destination, out Address? node))
+        {
+            lock (_queueLock)
+            {
+                Enqueue(_outboundQueues, destination, packet.ToArray());
+            }
+            _resolver.Lookup(destination);
+            return;
+        }
+        if (node is not { } target)
+        {
+            Interlocked.Increment(ref Counters._droppedUnresolved);
+            return;
+        }
+        if (!TrySend(target, packet))
+        {
+            lock (_queueLock)
+            {
+                Enqueue(_outboundQueues, destination, packet.ToArray());
+            }
+        }
+    }
+
+    /// <summary>Sends to <paramref name="target"/>; false when the packet should wait for a direct edge (GroupVPN).</summary>
+    private bool TrySend(Address target, ReadOnlySpan<byte> packet)
+    {
+        bool isPrivate = _policy.IsPrivate;
+        OverlayNode.DataSend sent = _overlay.Send(target, packet, allowRouted: !isPrivate);
+        switch (sent)
+        {
+            case OverlayNode.DataSend.Direct:
+                Interlocked.Increment(ref Counters._packetsOut);
+                Interlocked.Increment(ref Counters._packetsOutDirect);
+                return true;
+            case OverlayNode.DataSend.Routed:
+                Interlocked.Increment(ref Counters._packetsOut);
+                RequestLink(target);
+                return true;
+            default:
+                RequestLink(target);
+                if (isPrivate)
+                {
+                    return false;
+                }
+                Interlocked.Increment(ref Counters._droppedNoRoute);
+                return true;
+        }
+    }
+
+    private void RequestLink(Address target)
+    {
+        long now = _time.GetTimestamp();
+        if (_linkRequested.TryGetValue(target, out long last) && _time.GetElapsedTime(last, now) < LinkRequestInterval)
+        {
+            return;
+        }
+        _linkRequested[target] = now;
+        _overlay.RequestDirectLink(target);
+    }
+
+    private void OnResolved(uint ip, Address? node)
+    {
+        (Address Source, byte[] Packet)[]? inbound = null;
+        lock (_queueLock)
+        {
+            if (_inboundQueues.Remove(ip, out Queue<(Address, byte[])>? queue))
+            {
+                inbound = [.. queue];
+            }
+        }
+        if (inbound is not null)
+        {
+            foreach ((Address source, byte[] packet) in inbound)
+            {
+                DeliverIfLeased(source, node, packet);
+            }
+        }
+        FlushOutbound(ip);
+    }
+
+    private void FlushOutbound(uint ip)
+    {
+        if (!_resolver.TryGetCached(ip, out Address? node))
+        {
+            return;
+        }
+        lock (_queueLock)
+        {
+            if (!_outboundQueues.TryGetValue(ip, out Queue<byte[]>? queue))
+            {
+                return;
+            }
+            if (node is not { } target)
+            {
+                Interlocked.Add(ref Counters._droppedUnresolved, queue.Count);
+                _outboundQueues.Remove(ip);
+                return;
+            }
+            while (queue.TryPeek(out byte[]? packet))
+            {
+                if (!TrySend(target, packet))
+                {
+                    return;     // still no direct edge: keep the rest in order
+                }
+                queue.Dequeue();
+            }
+            _outboundQueues.Remove(ip);
+        }
+    }
+
+    private void DeliverIfLeased(Address source, Address? holder, ReadOnlySpan<byte> packet)
+    {
+        if (holder != source)
+        {
+            Interlocked.Increment(ref Counters._droppedSpoofed);
+            return;
+        }
+        long hostMac = Interlocked.Read(ref _hostMac);
+        if (hostMac < 0)
+        {
+            Interlocked.Increment(ref Counters._droppedNoHost);
+            return;
+        }
+        int length = EthernetHeader.Size + packet.Length;
+        byte[] frame = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4).WriteTo(frame);
+            packet.CopyTo(frame.AsSpan(EthernetHeader.Size));
+            _device.Write(frame.AsSpan(0, length));
+            Interlocked.Increment(ref Counters._packetsIn);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame, clearArray: true);   // it held a user's IP packet
+        }
+    }
+
+    private void Enqueue<T>(Dictionary<uint, Queue<T>> queues, uint ip, T item)
+    {
+        if (!queues.TryGetValue(ip, out Queue<T>? queue))
+        {
+            if (queues.Count >= MaxWaitingAddresses)
+            {
+                Interlocked.Increment(ref Counters._droppedQueueFull);
+                return;
+            }
+            queue = new Queue<T>();
+            queues[ip] = queue;
+        }
+        if (queue.Count >= MaxQueuedPerDestination)
+        {
+            queue.Dequeue();
+            Interlocked.Increment(ref Counters._droppedQueueFull);
+        }
+        queue.Enqueue(item);
+        Interlocked.Increment(ref Counters._queued);
+    }
+}

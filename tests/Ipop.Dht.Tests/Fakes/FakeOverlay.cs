@@ -1,0 +1,39 @@
+using Brunet.Addressing;
+using Brunet.Node;
+using Ipop.Dht.PacketPath;
+
+namespace Ipop.Dht.Tests.Fakes;
+
+/// <summary>An overlay that records sends; whether a destination is directly linked is up to the test.</summary>
+internal sealed class FakeOverlay : IOverlayPort
+{
+    private readonly Lock _gate = new();
+
+    public HashSet<Address> Direct { get; } = [];
+
+    public List<(Address Destination, byte[] Packet, OverlayNode.DataSend How)> Sent { get; } = [];
+
+    public List<Address> LinkRequests { get; } = [];
+
+    public OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted)
+    {
+        lock (_gate)
+        {
+            OverlayNode.DataSend how = Direct.Contains(destination) ? OverlayNode.DataSend.Direct
+                : allowRouted ? OverlayNode.DataSend.Routed : OverlayNode.DataSend.NotSent;
+            if (how != OverlayNode.DataSend.NotSent)
+            {
+                Sent.Add((destination, packet.ToArray(), how));
+            }
+            return how;
+        }
+    }
+
+    public void RequestDirectLink(Address peer)
+    {
+        lock (_gate)
+        {
+            LinkRequests.Add(peer);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Ipop.Dht.Tests.Tap;
+
+namespace Ipop.Dht.Tests.Lab;
+
+/// <summary>
+/// The headline of issue C in real processes: a bootstrap process in one network namespace and three
+/// <c>groupvpn run</c> hosts in three others (tests/lab/gv-lab.sh). Each host's own DHCP client (busybox udhcpc) takes
+/// a lease, all pairs ping, the DHT maps each lease to its host, a restarted host gets its address back, and a
+/// spoofed source address is dropped. Uses the built artifacts; builds nothing.
+/// </summary>
+[TestFixture]
+[Category("Root")]
+[NonParallelizable]
+public sealed partial class GroupVpnLabTests
+{
+    private const int HostCount = 3;
+    private const int HostControlPort = 10001;
+    private const int BootControlPort = 10000;
+    private static readonly TimeSpan s_command = TimeSpan.FromSeconds(30);
+
+    private readonly List<LabProcess> _processes = [];
+    private string _root = "";
+    private string _suffix = "";
+    private string _dir = "";
+    private bool _labUp;
+
+    [SetUp]
+    public void SetUp()
+    {
+        RootRequirement.Require();
+        foreach (string tool in new[] { "busybox", "ping" })
+        {
+            if (!ToolExists(tool))
+            {
+                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+                {
+                    Assert.Fail($"{tool} is not installed (CI installs busybox and iputils-ping).");
+                }
+                Assert.Ignore($"{tool} is not installed.");
+            }
+        }
+        _root = FindRepositoryRoot();
+        Assert.That(File.Exists(GroupVpnDll), Is.True, $"{GroupVpnDll} is missing: build the solution (Release) first.");
+        Assert.That(File.Exists(BootstrapDll), Is.True, $"{BootstrapDll} is missing: build the solution (Release) first.");
+        _suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        _dir = Path.Combine(Path.GetTempPath(), "gvlab-" + _suffix);
+        Directory.CreateDirectory(_dir);
+        _labUp = true;
+        Lab("up");
+        Lab("configs", _dir);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        bool failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        foreach (LabProcess process in _processes)
+        {
+            if (failed)
+            {
+                TestContext.Out.WriteLine($"----- {process.Name} (pid {process.Id}) -----");
+                TestContext.Out.WriteLine(process.Output);
+            }
+            process.Dispose();
+        }
+        _processes.Clear();
+        if (_labUp)
+        {
+            LabProcess.Run(s_command, "bash", LabScript, "down", _suffix, HostCount.ToString(CultureInfo.InvariantCulture));
+            _labUp = false;
+        }
+        if (_dir.Length > 0 && Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void GroupVpn_ThreeHostsInNamespaces_LeasePingResolveRestartAndDropSpoofed()
+    {
+        // The overlay: a bootstrap process of 4 nodes.
+        LabProcess boot = Spawn("boot", Namespace("boot"), "dotnet", BootstrapDll, Path.Combine(_dir, "boot", "boot.config"), "-n", "4");
+        Assert.That(boot.WaitForOutput("node 0 joined", TimeSpan.FromSeconds(15)), Is.True, "the bootstrap node did not start");
+        for (int i = 1; i < 4; i++)
+        {
+            Assert.That(boot.WaitForOutput($"node {i} joined", TimeSpan.FromSeconds(15)), Is.True, $"bootstrap node {i} did not join");
+        }
+
+        var addresses = new IPAddress[HostCount + 1];
+        var nodes = new string[HostCount + 1];
+        var leaseTimes = new List<double>();
+        for (int i = 1; i <= HostCount; i++)
+        {
+            (addresses[i], double seconds) = StartHostAndLease(i);
+            leaseTimes.Add(seconds);
+            nodes[i] = NodeAddressOf(i);
+            Assert.That(InRange(addresses[i]), Is.True, $"h{i} leased {addresses[i]}, outside 100.64.0.0/16");
+        }
+        Assert.That(addresses.Skip(1).Distinct().Count(), Is.EqualTo(HostCount), "two hosts got the same address: " + string.Join(", ", addresses.Skip(1)));
+        TestContext.Out.WriteLine($"run -> lease: {string.Join(", ", leaseTimes.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture) + " s"))}");
+
+        // Every pair pings; the first ping from h1 to h2 also times the direct edge.
+        var firstPing = Stopwatch.StartNew();
+        bool directBefore = HasConnection(1, nodes[2]);
+        for (int from = 1; from <= HostCount; from++)
+        {
+            for (int to = 1; to <= HostCount; to++)
+            {
+                if (from == to)
+                {
+                    continue;
+                }
+                (int exit, string output) = Exec(from, "ping", "-c", "3", "-i", "0.2", "-W", "2", addresses[to].ToString());
+                Assert.That(exit, Is.Zero, $"h{from} -> h{to} ({addresses[to]}): {output}");
+                Assert.That(Received(output), Is.GreaterThanOrEqualTo(2), $"h{from} -> h{to}: {output}");
+            }
+        }
+        double directSeconds = WaitForConnection(1, nodes[2], TimeSpan.FromSeconds(10), firstPing);
+        TestContext.Out.WriteLine(directBefore
+            ? "first ping -> direct edge: h1 and h2 were already linked (ring neighbours)"
+            : $"first ping -> direct edge: {directSeconds:0.00} s");
+        Assert.That(directSeconds, Is.GreaterThanOrEqualTo(0), "h1 never got a direct edge to h2");
+
+        (_, string vpnPing) = Exec(1, "ping", "-c", "10", "-i", "0.05", "-W", "2", addresses[2].ToString());
+        (_, string rawPing) = Exec(1, "ping", "-c", "10", "-i", "0.05", "-W", "2", "198.18.0.12");
+        TestContext.Out.WriteLine($"ping RTT avg: VPN {AverageRtt(vpnPing)} ms, raw link {AverageRtt(rawPing)} ms");
+
+        // The DHT maps each lease to its host's node address (what bget prints).
+        for (int i = 1; i <= HostCount; i++)
+        {
+            string answer = HttpGet("boot", BootControlPort, $"/api/dht?key=dhcp:demo:{addresses[i]}");
+            Assert.That(answer, Does.Contain($"\"value\":\"{nodes[i]}\""), $"dhcp:demo:{addresses[i]} should name h{i} ({nodes[i]}): {answer}");
+        }
+
+        // A spoofed source (an address h1 does not lease) is dropped by h2, and counted.
+        long droppedBefore = SpoofedDrops(2);
+        Exec(1, "ip", "addr", "add", "100.64.250.250/32", "dev", "tapipop");
+        (int spoofExit, string spoofOutput) = Exec(1, "ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", "100.64.250.250", addresses[2].ToString());
+        Assert.That(spoofExit, Is.Not.Zero, "a ping from a spoofed source got a reply: " + spoofOutput);
+        Assert.That(SpoofedDrops(2), Is.GreaterThan(droppedBefore), "h2 did not count the spoofed packets");
+
+        // A restarted host gets the same address back.
+        LabProcess h3 = _processes.Single(p => p.Name == "h3");
+        LabProcess.Run(s_command, "kill", "-TERM", h3.Id.ToString(CultureInfo.InvariantCulture));
+        Assert.That(h3.WaitForExit(TimeSpan.FromSeconds(15)), Is.True, "h3 did not stop on SIGTERM");
+        (IPAddress again, double restartSeconds) = StartHostAndLease(3, "h3-restarted");
+        TestContext.Out.WriteLine($"restart -> lease: {restartSeconds:0.00} s");
+        Assert.That(again, Is.EqualTo(addresses[3]), "the restarted host got another address");
+        // The restarted node rejoins the ring in a moment; until then packets to it have no route.
+        var reachable = Stopwatch.StartNew();
+        string afterRestart = "";
+        bool answered = false;
+        while (!answered && reachable.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            (int exitAfter, afterRestart) = Exec(1, "ping", "-c", "1", "-W", "1", again.ToString());
+            answered = exitAfter == 0;
+        }
+        Assert.That(answered, Is.True, "h1 -> restarted h3: " + afterRestart);
+        TestContext.Out.WriteLine($"restart lease -> reachable from h1: {reachable.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    private string GroupVpnDll => Path.Combine(_root, "artifacts", "bin", "Ipop.Dht", "release", "groupvpn.dll");
+
+    private string BootstrapDll => Path.Combine(_root, "artifacts", "bin", "bootstrap", "release", "run_bootstrap_node.dll");
+
+    private string LabScript => Path.Combine(_root, "tests", "lab", "gv-lab.sh");
+
+    private string Namespace(string name) => $"gv-{name}-{_suffix}";
+
+    private (IPAddress Address, double Seconds) StartHostAndLease(int i, string? name = null)
+    {
+        var clock = Stopwatch.StartNew();
+        Spawn(name ?? $"h{i}", Namespace($"h{i}"), "dotnet", GroupVpnDll, "run", "--etc", Path.Combine(_dir, $"h{i}"));
+        while (Exec(i, "ip", "link", "show", "tapipop").ExitCode != 0)
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"h{i} made no TAP device");
+            Thread.Sleep(50);
+        }
+        string script = Path.Combine(_root, "tests", "lab", "udhcpc.script");
+        (int exit, string output) = Exec(i, "busybox", "udhcpc", "-i", "tapipop", "-n", "-q", "-t", "10", "-T", "1", "-s", script);
+        double seconds = clock.Elapsed.TotalSeconds;
+        Assert.That(exit, Is.Zero, $"h{i}: udhcpc got no lease: {output}");
+        Match lease = LeaseLine().Match(output);
+        Assert.That(lease.Success, Is.True, $"h{i}: udhcpc printed no lease: {output}");
+        return (IPAddress.Parse(lease.Groups[1].Value), seconds);
+    }
+
+    private string NodeAddressOf(int i)
+    {
+        string config = File.ReadAllText(Path.Combine(_dir, $"h{i}", "node.config"));
+        Match match = NodeAddressElement().Match(config);
+        Assert.That(match.Success, Is.True, $"h{i}'s node.config has no NodeAddress after its first run");
+        return match.Groups[1].Value;
+    }
+
+    private bool HasConnection(int i, string peer) =>
+        HttpGet($"h{i}", HostControlPort, "/api/linkstatus").Contains($"\"address\":\"{peer}\"", StringComparison.Ordinal);
+
+    private double WaitForConnection(int i, string peer, TimeSpan timeout, Stopwatch since)
+    {
+        while (since.Elapsed < timeout)
+        {
+            if (HasConnection(i, peer))
+            {
+                return since.Elapsed.TotalSeconds;
+            }
+            Thread.Sleep(50);
+        }
+        return -1;
+    }
+
+    private long SpoofedDrops(int i)
+    {
+        Match match = SpoofedMetric().Match(HttpGet($"h{i}", HostControlPort, "/metrics"));
+        Assert.That(match.Success, Is.True, $"h{i}'s /metrics has no groupvpn_dropped_spoofed_total");
+        return long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private string HttpGet(string name, int port, string path)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "ip", "netns", "exec", Namespace(name), "bash",
+            Path.Combine(_root, "tests", "lab", "http-get.sh"), port.ToString(CultureInfo.InvariantCulture), path);
+        Assert.That(exit, Is.Zero, $"GET {path} in {name}: {output}");
+        return output;
+    }
+
+    private (int ExitCode, string Output) Exec(int host, string program, params string[] arguments) =>
+        LabProcess.Run(s_command, "ip", ["netns", "exec", Namespace($"h{host}"), program, .. arguments]);
+
+    private LabProcess Spawn(string name, string netns, string program, params string[] arguments)
+    {
+        LabProcess process = LabProcess.Start(name, "ip", ["netns", "exec", netns, program, .. arguments]);
+        _processes.Add(process);
+        return process;
+    }
+
+    private void Lab(string command, params string[] more)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "bash",
+            [LabScript, command, _suffix, HostCount.ToString(CultureInfo.InvariantCulture), .. more]);
+        Assert.That(exit, Is.Zero, $"gv-lab.sh {command}: {output}");
+    }
+
+    private static bool InRange(IPAddress address)
+    {
+        byte[] bytes = address.GetAddressBytes();
+        return bytes.Length == 4 && bytes[0] == 100 && bytes[1] == 64;
+    }
+
+    private static int Received(string pingOutput)
+    {
+        Match match = ReceivedCount().Match(pingOutput);
+        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static string AverageRtt(string pingOutput)
+    {
+        Match match = RttLine().Match(pingOutput);
+        return match.Success ? match.Groups[1].Value : "?";
+    }
+
+    private static bool ToolExists(string tool) =>
+        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(folder => File.Exists(Path.Combine(folder, tool)));
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? folder = new(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Brunet.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        Assert.Fail("Brunet.sln not found above " + TestContext.CurrentContext.TestDirectory);
+        return "";
+    }
+
+    [GeneratedRegex(@"lease (\d+\.\d+\.\d+\.\d+)/")]
+    private static partial Regex LeaseLine();
+
+    [GeneratedRegex(@"<NodeAddress>(brunet:node:[A-Z2-7]+)</NodeAddress>")]
+    private static partial Regex NodeAddressElement();
+
+    [GeneratedRegex(@"(?m)^groupvpn_dropped_spoofed_total (\d+)")]
+    private static partial Regex SpoofedMetric();
+
+    [GeneratedRegex(@"(\d+) received")]
+    private static partial Regex ReceivedCount();
+
+    [GeneratedRegex(@"rtt min/avg/max/mdev = [\d.]+/([\d.]+)/")]
+    private static partial Regex RttLine();
+}
