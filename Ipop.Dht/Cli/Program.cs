@@ -85,17 +85,13 @@ internal static class Program
         var initOut = new Option<string>("--out") { Description = "The folder for ca.key and ca.crt.", Required = true };
         var initName = new Option<string>("--name") { Description = "The group's name.", Required = true };
         var init = new Command("init", "Creates a group authority: CADIR/ca.key (0600) and CADIR/ca.crt.") { initOut, initName };
-        init.SetAction(parse => CaHooks.Init is { } hook
-            ? hook(parse.GetValue(initOut)!, parse.GetValue(initName)!, stdout, stderr)
-            : NotAvailable(stderr));
+        init.SetAction(parse => CaCommands.Init(parse.GetValue(initOut)!, parse.GetValue(initName)!, stdout, stderr));
 
         var signCa = new Option<string>("--ca") { Description = "The authority's folder (ca.key, ca.crt).", Required = true };
         var signName = new Option<string>("--name") { Description = "The member's host name.", Required = true };
         var signOut = new Option<string>("--out") { Description = "The folder for node.key, node.crt and ca.crt.", Required = true };
         var sign = new Command("sign", "Creates a member's node key and a certificate signed by the authority; prints its node address.") { signCa, signName, signOut };
-        sign.SetAction(parse => CaHooks.Sign is { } hook
-            ? hook(parse.GetValue(signCa)!, parse.GetValue(signName)!, parse.GetValue(signOut)!, stdout, stderr)
-            : NotAvailable(stderr));
+        sign.SetAction(parse => CaCommands.Sign(parse.GetValue(signCa)!, parse.GetValue(signName)!, parse.GetValue(signOut)!, stdout, stderr));
 
         var ca = new Command("ca", "The group authority of a private GroupVPN.") { init, sign };
         return new RootCommand("GroupVPN: hosts anywhere join one private virtual subnet through a Brunet overlay, with no server.")
@@ -106,11 +102,5 @@ internal static class Program
             status,
             ca,
         };
-    }
-
-    private static int NotAvailable(TextWriter stderr)
-    {
-        stderr.WriteLine("groupvpn: ca: not available in this build");
-        return 2;
     }
 }

@@ -3,16 +3,11 @@ using Ipop.Dhcp.Config;
 
 namespace Ipop.Dht.Security;
 
-/// <summary>
-/// Chooses the policy for an ipop.config: open without GroupVPN, the group's certificates with it. The certificate
-/// policy is plugged in through <see cref="LoadMembership"/> (GroupMembership.Load), so this build runs without it.
-/// </summary>
+/// <summary>Chooses the policy for an ipop.config: open without GroupVPN, the group's certificates with it.</summary>
 internal static class GroupPolicies
 {
-    /// <summary>Loads the member certificate and authority of <c>ipop.config</c>'s GroupVPN; throws IpopConfigException when they are bad.</summary>
-    public static Func<IpopConfig, NodeIdentity, IGroupPolicy>? LoadMembership { get; set; }
-
-    /// <exception cref="IpopConfigException">GroupVPN is enabled but cannot be loaded.</exception>
+    /// <exception cref="Brunet.Config.ConfigException">GroupVPN is enabled but its certificates cannot be loaded.</exception>
+    /// <exception cref="IpopConfigException">GroupVPN is enabled but this node holds no member certificate.</exception>
     public static IGroupPolicy Load(IpopConfig config, NodeIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -20,11 +15,7 @@ internal static class GroupPolicies
         {
             return OpenGroupPolicy.Instance;
         }
-        if (LoadMembership is not { } load)
-        {
-            throw new IpopConfigException(config.FilePath, "IpopConfig/GroupVPN/Enabled", "GroupVPN certificates are not available in this build");
-        }
-        IGroupPolicy policy = load(config, identity);
+        IGroupPolicy policy = GroupMembership.Load(config, identity);
         if (policy.LocalCertificate is null)
         {
             throw new IpopConfigException(config.FilePath, "IpopConfig/GroupVPN/Certificate", "this node holds no member certificate, so it may not lease an address");

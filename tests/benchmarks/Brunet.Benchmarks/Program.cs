@@ -23,13 +23,16 @@ internal static class Program
             case "dht":
                 await DhtBenchmark.RunAsync(count: 64, operations: 1000, concurrency: 16).ConfigureAwait(false);
                 return 0;
+            case "datapath":
+                await DataPathBenchmark.RunAsync(payload: 1200, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                return 0;
             case "simulate":
                 return SimulateCommand.Run(args[1..]);
             case "routing":
                 RoutingBenchmark.Run(nodes: 64, pings: 20_000, inFlight: 256);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing | dht | simulate [--nodes N] [--churn PERCENT_PER_MIN] [--minutes M] [--records R] [--seed S]");
+                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing | dht | datapath | simulate [--nodes N] [--churn PERCENT_PER_MIN] [--minutes M] [--records R] [--seed S]");
                 return 2;
         }
     }
