@@ -123,12 +123,18 @@ public sealed partial class DhtNode
         return best;
     }
 
-    /// <summary>Sends <paramref name="record"/> to every replica point of its key; <paramref name="done"/> gets all answers.</summary>
+    /// <summary>
+    /// Sends <paramref name="record"/> to every replica point of its key. <paramref name="done"/> runs once: as soon as
+    /// the outcome is settled (a majority of points accepted, or a majority is held by one other writer), or when every
+    /// point has answered. A point that answers late still stores the record; only the caller stops waiting, so one lost
+    /// reply does not cost an RPC timeout.
+    /// </summary>
     private void SendToPoints(DhtRecord record, Action<PointAnswer[]> done)
     {
         Address[] points = PointsOf(_options, record.Key);
         var answers = new PointAnswer[points.Length];
         int remaining = points.Length;
+        bool finished = false;
         byte[] body = DhtWire.WriteStoreRequest(replicate: true, [record]);
         for (int i = 0; i < points.Length; i++)
         {
@@ -137,9 +143,17 @@ public sealed partial class DhtNode
             _host.Call(RpcTarget.Routed(point, RoutingMode.Closest), DhtMethods.Store, body, result =>
             {
                 answers[index] = ReadStoreAnswer(point, record, result);
-                if (--remaining == 0)
+                remaining--;
+                if (finished)
                 {
-                    done(answers);
+                    return;
+                }
+                bool settled = answers.Count(a => a.Accepted) >= _options.Majority
+                    || (BestHolder(answers) is { } holder && holder.Points >= _options.Majority);
+                if (settled || remaining == 0)
+                {
+                    finished = true;
+                    done((PointAnswer[])answers.Clone());
                 }
             });
         }

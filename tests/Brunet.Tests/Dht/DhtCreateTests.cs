@@ -52,7 +52,8 @@ public sealed class DhtCreateTests
         Assert.That(network.Await(owner.Dht.CreateAsync("k", [1], TimeSpan.FromMinutes(1))).IsOk, Is.True);
         DhtPutResult renewed = network.Await(owner.Dht.CreateAsync("k", [1], TimeSpan.FromMinutes(1)));
         Assert.That(renewed.Status, Is.EqualTo(DhtPutStatus.Ok));
-        Assert.That(renewed.Accepted, Is.EqualTo(network.Options.ReplicaPoints));
+        // A write completes as soon as a majority of points accepted it (the rest store it too, later).
+        Assert.That(renewed.Accepted, Is.GreaterThanOrEqualTo(network.Options.Majority));
     }
 
     [Test]
