@@ -30,7 +30,9 @@ internal sealed class FakeLeaseStore(TimeProvider time) : ILeaseStore
             {
                 return Task.FromResult(new LeaseCreateResult(LeaseCreateStatus.HeldByAnother, held.Value));
             }
-            _records[key] = (value, Address.Parse(value), time.GetTimestamp() + Ticks(ttl), true);
+            // A lease's value names its writer; other values (a host name's IP) are written by an anonymous node here.
+            Address writer = Address.TryParse(value, out Address named) ? named : default;
+            _records[key] = (value, writer, time.GetTimestamp() + Ticks(ttl), true);
             return Task.FromResult(LeaseCreateResult.Ok);
         }
     }

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Net.Sockets;
+using Ipop.Dht.Dns;
+using Ipop.Dht.Leases;
+
+namespace Ipop.Dht.Resolution;
+
+/// <summary>
+/// <c>&lt;hostname&gt;.ipop</c> through the DHT: the key <c>dns:&lt;IpopNamespace&gt;:&lt;hostname&gt;</c> (lower case) holds
+/// the host's virtual IP, created by the host with its lease (<see cref="HostNamePublisher"/>), so the first host to
+/// claim a name keeps it while it renews.
+/// </summary>
+internal sealed class DhtHostResolver(ILeaseStore store, string ipopNamespace) : IHostResolver
+{
+    public static string KeyFor(string ipopNamespace, string hostName) => $"dns:{ipopNamespace}:{hostName.ToLowerInvariant()}";
+
+    public async Task<IPAddress?> ResolveAsync(string hostName, CancellationToken ct)
+    {
+        IReadOnlyList<LeaseValue> values = await store.GetAsync(KeyFor(ipopNamespace, hostName), ct).ConfigureAwait(false);
+        // The DHT returns only the Create holder's value for a created key; take the freshest valid IPv4 address.
+        foreach (LeaseValue value in values.OrderByDescending(v => v.IsCreate).ThenByDescending(v => v.Remaining))
+        {
+            if (IPAddress.TryParse(value.Value, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetwork)
+            {
+                return address;
+            }
+        }
+        return null;
+    }
+}
