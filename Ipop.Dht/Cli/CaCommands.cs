@@ -129,6 +129,61 @@ internal static class CaCommands
         }
     }
 
+    public const string RevocationListFile = "ca.crl";
+
+    /// <summary>
+    /// <c>ca revoke --ca CADIR --serial N...</c>: adds the serials to the authority's revocation list CADIR/ca.crl (a
+    /// higher sequence each time) and prints the list's DHT key and armoured text, to publish with
+    /// <c>bput KEY "$(cat CADIR/ca.crl)" --ttl 604800</c>; members re-publish it while it lives.
+    /// </summary>
+    public static int Revoke(string caDir, IReadOnlyList<ulong> serials, TextWriter stdout, TextWriter stderr)
+    {
+        string listPath = Path.Combine(caDir, RevocationListFile);
+        try
+        {
+            using GroupAuthority authority = GroupAuthority.Load(Path.Combine(caDir, AuthorityKeyFile), Path.Combine(caDir, AuthorityCertificateFile));
+            ulong sequence = 1;
+            var all = new SortedSet<ulong>(serials);
+            if (File.Exists(listPath))
+            {
+                RevocationList previous = RevocationList.DecodeAny(System.Text.Encoding.ASCII.GetBytes(CertificateFiles.ReadText(listPath)));
+                sequence = previous.Sequence + 1;
+                all.UnionWith(previous.Serials);
+            }
+            if (all.Count > RevocationList.MaxSerials)
+            {
+                stderr.WriteLine($"{listPath}: a revocation list holds at most {RevocationList.MaxSerials} serials; re-issue the group instead");
+                return UsageError;
+            }
+            RevocationList list = authority.Revoke(all, sequence);
+            CertificateFiles.WriteText(listPath, list.ToArmor());
+            stdout.WriteLine(GroupTrust.RevocationKeyFor(authority.GroupName));
+            stdout.Write(list.ToArmor());
+            stderr.WriteLine($"Revocation list {listPath}: sequence {sequence}, {all.Count} serial(s).");
+            return Ok;
+        }
+        catch (KeyFileException e)
+        {
+            stderr.WriteLine(e.Message);
+            return UsageError;
+        }
+        catch (CertificateException e)
+        {
+            stderr.WriteLine(e.Message);
+            return UsageError;
+        }
+        catch (Brunet.Messaging.WireFormatException e)
+        {
+            stderr.WriteLine($"{listPath}: not a revocation list: {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"{listPath}: cannot write the revocation list: {e.Message}");
+            return UsageError;
+        }
+    }
+
     private static bool SameFile(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 }

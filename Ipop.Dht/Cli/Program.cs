@@ -93,7 +93,12 @@ internal static class Program
         var sign = new Command("sign", "Creates a member's node key and a certificate signed by the authority; prints its node address.") { signCa, signName, signOut };
         sign.SetAction(parse => CaCommands.Sign(parse.GetValue(signCa)!, parse.GetValue(signName)!, parse.GetValue(signOut)!, stdout, stderr));
 
-        var ca = new Command("ca", "The group authority of a private GroupVPN.") { init, sign };
+        var revokeCa = new Option<string>("--ca") { Description = "The authority's folder (ca.key, ca.crt, ca.crl).", Required = true };
+        var revokeSerial = new Option<ulong[]>("--serial") { Description = "A member certificate's serial (printed by ca sign); repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var revoke = new Command("revoke", "Adds serials to the group's signed revocation list (CADIR/ca.crl); prints its DHT key and text to publish with bput.") { revokeCa, revokeSerial };
+        revoke.SetAction(parse => CaCommands.Revoke(parse.GetValue(revokeCa)!, parse.GetValue(revokeSerial) ?? [], stdout, stderr));
+
+        var ca = new Command("ca", "The group authority of a private GroupVPN.") { init, sign, revoke };
         return new RootCommand("GroupVPN: hosts anywhere join one private virtual subnet through a Brunet overlay, with no server.")
         {
             run,
