@@ -8,9 +8,9 @@ namespace Brunet.Config;
 /// <summary>
 /// The XML side of loading one config file: a hardened parse, element paths with line numbers for messages,
 /// duplicate checks and the warnings list. Config files may come from anyone, so no DTD, no external resolver and a
-/// size cap.
+/// size cap. Shared by every loader of an XML config: node.config here, ipop.config and dhcp.config in Ipop.Dhcp.
 /// </summary>
-internal sealed class ConfigReader
+public sealed class ConfigReader
 {
     /// <summary>Largest config file accepted: 1 MiB (bytes on disk, characters in text).</summary>
     public const int MaxFileSize = 1 << 20;
@@ -193,6 +193,32 @@ internal sealed class ConfigReader
             found = child;
         }
         return found;
+    }
+
+    /// <summary>An optional <c>true</c>/<c>false</c> child (any case); <paramref name="defaultValue"/> when absent.</summary>
+    public bool ReadBool(XElement parent, string name, bool defaultValue)
+    {
+        if (Single(parent, name) is not { } element)
+        {
+            return defaultValue;
+        }
+        string text = Text(element);
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        if (text.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        throw Error(element, $"expected true or false, got {Quote(text)}");
+    }
+
+    /// <summary>The folder relative paths in the file at <paramref name="filePath"/> resolve against, as a full path.</summary>
+    public static string FolderOf(string filePath)
+    {
+        string fullPath = Path.GetFullPath(filePath);
+        return Path.GetDirectoryName(fullPath) ?? Path.GetPathRoot(fullPath) ?? "/";
     }
 
     /// <summary>Every child named <paramref name="name"/>, in file order.</summary>

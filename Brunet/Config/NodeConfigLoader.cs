@@ -55,17 +55,15 @@ public static partial class NodeConfigLoader
         XElement root = reader.ParseRoot(xmlText, RootElement);
         reader.CheckChildren(root, s_rootElements, s_retiredRootElements);
 
-        string fullPath = Path.GetFullPath(filePath);
-        string folder = Path.GetDirectoryName(fullPath) ?? Path.GetPathRoot(fullPath) ?? "/";
         return new NodeConfig
         {
-            FilePath = fullPath,
+            FilePath = Path.GetFullPath(filePath),
             BrunetNamespace = ReadNamespace(reader, root),
             NodeAddress = ReadNodeAddress(reader, root),
             RemoteTAs = ReadRemoteTAs(reader, root),
             EdgeListeners = ReadEdgeListeners(reader, root),
             ControlEndpoint = ReadControlEndpoint(reader, root),
-            Security = ReadSecurity(reader, root, folder),
+            Security = ReadSecurity(reader, root, ConfigReader.FolderOf(filePath)),
             Warnings = reader.Warnings.ToArray(),
         };
     }
@@ -243,23 +241,7 @@ public static partial class NodeConfigLoader
             return new ControlEndpointConfig { Enabled = false };
         }
         reader.CheckChildren(element, s_controlElements);
-        bool enabled = true;
-        if (reader.Single(element, "Enabled") is { } enabledElement)
-        {
-            string text = reader.Text(enabledElement);
-            if (text.Equals("true", StringComparison.OrdinalIgnoreCase))
-            {
-                enabled = true;
-            }
-            else if (text.Equals("false", StringComparison.OrdinalIgnoreCase))
-            {
-                enabled = false;
-            }
-            else
-            {
-                throw reader.Error(enabledElement, $"expected true or false, got {ConfigReader.Quote(text)}");
-            }
-        }
+        bool enabled = reader.ReadBool(element, "Enabled", true);
         int port = ControlEndpointConfig.DefaultPort;
         if (reader.Single(element, "Port") is { } portElement)
         {

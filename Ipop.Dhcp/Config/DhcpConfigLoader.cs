@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Xml.Linq;
+using Brunet.Config;
 using Ipop.Dhcp.Leases;
 
 namespace Ipop.Dhcp.Config;
 
 /// <summary>
 /// Loads dhcp.config (<c>&lt;DHCPConfig&gt;</c>, Brunet's element names) into a validated <see cref="DhcpConfig"/>.
-/// Unknown elements become warnings; a missing or bad value is an <see cref="IpopConfigException"/>.
+/// Unknown elements become warnings; a missing or bad value is an <see cref="ConfigException"/>.
 /// </summary>
 public static class DhcpConfigLoader
 {
@@ -28,20 +29,20 @@ public static class DhcpConfigLoader
     // Brunet's DHCPConfig carried these; old files keep loading with a warning.
     private static readonly string[] s_retiredRootElements = ["LogSize", "Dhcp"];
 
-    /// <exception cref="IpopConfigException">The file is missing, unreadable, not XML, or a value is bad.</exception>
+    /// <exception cref="ConfigException">The file is missing, unreadable, not XML, or a value is bad.</exception>
     public static DhcpConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(XmlConfigReader.ReadFileText(path, RootElement), path);
+        return Parse(ConfigReader.ReadFileText(path, RootElement), path);
     }
 
     /// <summary>Validates config text as if read from <paramref name="filePath"/> (which messages name).</summary>
-    /// <exception cref="IpopConfigException">The text is not XML, has another root element, or a value is bad.</exception>
+    /// <exception cref="ConfigException">The text is not XML, has another root element, or a value is bad.</exception>
     public static DhcpConfig Parse(string xmlText, string filePath)
     {
         ArgumentNullException.ThrowIfNull(xmlText);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        XmlConfigReader reader = new(filePath);
+        ConfigReader reader = new(filePath);
         XElement root = reader.ParseRoot(xmlText, RootElement);
         reader.CheckChildren(root, s_rootElements, s_retiredRootElements);
 
@@ -71,7 +72,7 @@ public static class DhcpConfigLoader
             string text = reader.Text(leaseElement);
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out leaseTime) || leaseTime < DhcpConfig.MinLeaseTime)
             {
-                throw reader.Error(leaseElement, $"expected a number of seconds >= {DhcpConfig.MinLeaseTime}, got {XmlConfigReader.Quote(text)}");
+                throw reader.Error(leaseElement, $"expected a number of seconds >= {DhcpConfig.MinLeaseTime}, got {ConfigReader.Quote(text)}");
             }
         }
 
@@ -87,7 +88,7 @@ public static class DhcpConfigLoader
         };
     }
 
-    internal static string ReadNamespace(XmlConfigReader reader, XElement root, string name)
+    internal static string ReadNamespace(ConfigReader reader, XElement root, string name)
     {
         XElement element = reader.Single(root, name)
             ?? throw reader.Missing(root, name, $"the IPOP namespace, e.g. <{name}>demo</{name}>");
@@ -98,12 +99,12 @@ public static class DhcpConfigLoader
         }
         if (value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
         {
-            throw reader.Error(element, $"expected a name without spaces or control characters, got {XmlConfigReader.Quote(value)}");
+            throw reader.Error(element, $"expected a name without spaces or control characters, got {ConfigReader.Quote(value)}");
         }
         return value;
     }
 
-    private static IPAddress[] ReadReserved(XmlConfigReader reader, XElement root, uint network, uint mask)
+    private static IPAddress[] ReadReserved(ConfigReader reader, XElement root, uint network, uint mask)
     {
         if (reader.Single(root, "ReservedIPs") is not { } list)
         {
@@ -111,7 +112,7 @@ public static class DhcpConfigLoader
         }
         reader.CheckChildren(list, s_reservedElements);
         List<IPAddress> reserved = [];
-        foreach (XElement element in list.Elements().Where(e => e.Name.LocalName == "IPAddress"))
+        foreach (XElement element in ConfigReader.All(list, "IPAddress"))
         {
             IPAddress address = reader.ReadIPv4(element, "a reserved address inside the range");
             uint value = Ipv4Math.ToUInt32(address);
@@ -121,12 +122,12 @@ public static class DhcpConfigLoader
             }
             if (value == network || value == (network | ~mask) || value == network + 1)
             {
-                reader.Warn(element, XmlConfigReader.PathOf(element), $"{address} is the network, gateway or broadcast address, which is never leased anyway");
+                reader.Warn(element, ConfigReader.PathOf(element), $"{address} is the network, gateway or broadcast address, which is never leased anyway");
                 continue;
             }
             if (reserved.Contains(address))
             {
-                reader.Warn(element, XmlConfigReader.PathOf(element), $"duplicate {address}, ignored");
+                reader.Warn(element, ConfigReader.PathOf(element), $"duplicate {address}, ignored");
                 continue;
             }
             if (reserved.Count == MaxReservedIPs)

@@ -1,11 +1,12 @@
 using System.Xml.Linq;
+using Brunet.Config;
 
 namespace Ipop.Dhcp.Config;
 
 /// <summary>
 /// Loads ipop.config (<c>&lt;IpopConfig&gt;</c>, Brunet's element names) into a validated <see cref="IpopConfig"/>.
 /// Relative paths resolve against the config file's folder. Unknown elements become warnings; a missing or bad
-/// value is an <see cref="IpopConfigException"/>.
+/// value is an <see cref="ConfigException"/>.
 /// </summary>
 public static class IpopConfigLoader
 {
@@ -30,23 +31,23 @@ public static class IpopConfigLoader
     private static readonly string[] s_retiredAddressDataElements = ["IPAddress", "Netmask", "EthernetAddress", "DhtKey"];
     private static readonly string[] s_groupVpnElements = ["Enabled", "AuthorityCertificate", "Certificate", "KeyPath"];
 
-    /// <exception cref="IpopConfigException">The file is missing, unreadable, not XML, or a value is bad.</exception>
+    /// <exception cref="ConfigException">The file is missing, unreadable, not XML, or a value is bad.</exception>
     public static IpopConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(XmlConfigReader.ReadFileText(path, RootElement), path);
+        return Parse(ConfigReader.ReadFileText(path, RootElement), path);
     }
 
     /// <summary>Validates config text as if read from <paramref name="filePath"/>: messages name it and relative paths resolve against its folder.</summary>
-    /// <exception cref="IpopConfigException">The text is not XML, has another root element, or a value is bad.</exception>
+    /// <exception cref="ConfigException">The text is not XML, has another root element, or a value is bad.</exception>
     public static IpopConfig Parse(string xmlText, string filePath)
     {
         ArgumentNullException.ThrowIfNull(xmlText);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        XmlConfigReader reader = new(filePath);
+        ConfigReader reader = new(filePath);
         XElement root = reader.ParseRoot(xmlText, RootElement);
         reader.CheckChildren(root, s_rootElements, s_retiredRootElements);
-        string folder = XmlConfigReader.FolderOf(filePath);
+        string folder = ConfigReader.FolderOf(filePath);
 
         bool allowStatic = reader.ReadBool(root, "AllowStaticAddresses", false);
         System.Net.IPAddress? staticAddress = null;
@@ -55,7 +56,7 @@ public static class IpopConfigLoader
             staticAddress = reader.ReadIPv4(staticElement, "this host's static virtual address");
             if (!allowStatic)
             {
-                reader.Warn(staticElement, XmlConfigReader.PathOf(staticElement), "ignored unless <AllowStaticAddresses>true</AllowStaticAddresses>");
+                reader.Warn(staticElement, ConfigReader.PathOf(staticElement), "ignored unless <AllowStaticAddresses>true</AllowStaticAddresses>");
             }
         }
 
@@ -74,7 +75,7 @@ public static class IpopConfigLoader
         };
     }
 
-    private static string ReadDevice(XmlConfigReader reader, XElement root)
+    private static string ReadDevice(ConfigReader reader, XElement root)
     {
         if (reader.Single(root, "VirtualNetworkDevice") is not { } element)
         {
@@ -85,12 +86,12 @@ public static class IpopConfigLoader
         if (name.Length == 0 || name.Length > MaxDeviceNameLength || name is "." or ".."
             || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c) || char.IsControl(c) || c > '\u007e'))
         {
-            throw reader.Error(element, $"expected a network device name of 1-{MaxDeviceNameLength} ASCII characters without '/', ':' or spaces, got {XmlConfigReader.Quote(name)}");
+            throw reader.Error(element, $"expected a network device name of 1-{MaxDeviceNameLength} ASCII characters without '/', ':' or spaces, got {ConfigReader.Quote(name)}");
         }
         return name;
     }
 
-    private static string? ReadHostname(XmlConfigReader reader, XElement root)
+    private static string? ReadHostname(ConfigReader reader, XElement root)
     {
         if (reader.Single(root, "AddressData") is not { } data)
         {
@@ -108,12 +109,12 @@ public static class IpopConfigLoader
         }
         if (name.Length > MaxHostnameLength || name[0] == '-' || name[^1] == '-' || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
         {
-            throw reader.Error(element, $"expected a DNS label (1-{MaxHostnameLength} letters, digits and inner hyphens), got {XmlConfigReader.Quote(name)}");
+            throw reader.Error(element, $"expected a DNS label (1-{MaxHostnameLength} letters, digits and inner hyphens), got {ConfigReader.Quote(name)}");
         }
         return name;
     }
 
-    private static GroupVpnConfig ReadGroupVpn(XmlConfigReader reader, XElement root, string folder)
+    private static GroupVpnConfig ReadGroupVpn(ConfigReader reader, XElement root, string folder)
     {
         if (reader.Single(root, "GroupVPN") is not { } element)
         {
@@ -142,7 +143,7 @@ public static class IpopConfigLoader
         return new GroupVpnConfig { Enabled = enabled, AuthorityCertificatePath = authority, CertificatePath = certificate, KeyPath = key };
     }
 
-    private static string? ReadPath(XmlConfigReader reader, XElement parent, string name, string folder)
+    private static string? ReadPath(ConfigReader reader, XElement parent, string name, string folder)
     {
         if (reader.Single(parent, name) is not { } element)
         {
@@ -151,8 +152,8 @@ public static class IpopConfigLoader
         string value = reader.Text(element);
         if (value.Length == 0 || value.Contains('\0', StringComparison.Ordinal))
         {
-            throw reader.Error(element, $"expected a file path, got {XmlConfigReader.Quote(value)}");
+            throw reader.Error(element, $"expected a file path, got {ConfigReader.Quote(value)}");
         }
-        return XmlConfigReader.Resolve(folder, value);
+        return Path.GetFullPath(value, folder);
     }
 }

@@ -33,8 +33,7 @@ internal static class GroupVpnNode
     /// <summary>How long the lease waits for the node to join the ring before trying anyway.</summary>
     private static readonly TimeSpan s_joinWait = TimeSpan.FromSeconds(10);
 
-    /// <exception cref="ConfigException">node.config is bad.</exception>
-    /// <exception cref="IpopConfigException">ipop.config or dhcp.config is bad.</exception>
+    /// <exception cref="ConfigException">node.config, ipop.config or dhcp.config is bad.</exception>
     public static async Task<int> RunAsync(string etc, bool verbose, TextWriter stdout, TextWriter stderr)
     {
         NodeConfig nodeConfig = NodeConfigLoader.Load(Path.Combine(etc, NodeConfigName));
@@ -46,7 +45,7 @@ internal static class GroupVpnNode
         }
         if (!string.Equals(ipop.IpopNamespace, dhcp.Namespace, StringComparison.Ordinal))
         {
-            throw new IpopConfigException(dhcp.FilePath, "DHCPConfig/Namespace",
+            throw new ConfigException(dhcp.FilePath, "DHCPConfig/Namespace",
                 $"the same namespace as {ipop.FilePath}'s IpopNamespace '{ipop.IpopNamespace}', got '{dhcp.Namespace}'");
         }
         IPAddress? staticAddress = null;
@@ -55,7 +54,7 @@ internal static class GroupVpnNode
             var check = AddressPool.FromConfig(dhcp, new Random());
             if (!check.Contains(configured) || configured.Equals(check.Network) || configured.Equals(check.Gateway) || configured.Equals(check.Broadcast))
             {
-                throw new IpopConfigException(ipop.FilePath, "IpopConfig/StaticAddress",
+                throw new ConfigException(ipop.FilePath, "IpopConfig/StaticAddress",
                     $"a host address inside {dhcp.IPBase}/{dhcp.PrefixLength} (not network, gateway or broadcast), got {configured}");
             }
             staticAddress = configured;

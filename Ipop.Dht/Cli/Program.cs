@@ -35,11 +35,6 @@ internal static class Program
             await stderr.WriteLineAsync($"groupvpn: {e.Message}").ConfigureAwait(false);
             return 2;
         }
-        catch (IpopConfigException e)
-        {
-            await stderr.WriteLineAsync($"groupvpn: {e.Message}").ConfigureAwait(false);
-            return 2;
-        }
         catch (KeyFileException e)
         {
             await stderr.WriteLineAsync($"groupvpn: {e.Message}").ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Brunet.Config;
 using Brunet.Security;
 using Ipop.Dhcp.Config;
 
@@ -6,8 +7,7 @@ namespace Ipop.Dht.Security;
 /// <summary>Chooses the policy for an ipop.config: open without GroupVPN, the group's certificates with it.</summary>
 internal static class GroupPolicies
 {
-    /// <exception cref="Brunet.Config.ConfigException">GroupVPN is enabled but its certificates cannot be loaded.</exception>
-    /// <exception cref="IpopConfigException">GroupVPN is enabled but this node holds no member certificate.</exception>
+    /// <exception cref="ConfigException">GroupVPN is enabled but its certificates cannot be loaded, or this node holds no member certificate.</exception>
     public static IGroupPolicy Load(IpopConfig config, NodeIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -18,7 +18,7 @@ internal static class GroupPolicies
         IGroupPolicy policy = GroupMembership.Load(config, identity);
         if (policy.LocalCertificate is null)
         {
-            throw new IpopConfigException(config.FilePath, "IpopConfig/GroupVPN/Certificate", "this node holds no member certificate, so it may not lease an address");
+            throw new ConfigException(config.FilePath, "IpopConfig/GroupVPN/Certificate", "this node holds no member certificate, so it may not lease an address");
         }
         return policy;
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Brunet.Config;
 using Ipop.Dhcp.Config;
 
 namespace Ipop.Dhcp.Tests.Config;
@@ -20,7 +21,7 @@ public sealed class DhcpConfigLoaderTests
     [TestCase("<ReservedIPs><IPAddress>100.64.0.5</IPAddress><IPAddress>x</IPAddress></ReservedIPs>", "DHCPConfig/ReservedIPs/IPAddress[2]", "'x'")]
     public void Parse_BadValue_NamesFileElementAndReason(string replacement, string element, string reason)
     {
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => DhcpConfigLoader.Parse(Config(replacement), File))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => DhcpConfigLoader.Parse(Config(replacement), File))!;
 
         Assert.That(error.File, Is.EqualTo(File));
         Assert.That(error.Element, Is.EqualTo(element));
@@ -36,7 +37,7 @@ public sealed class DhcpConfigLoaderTests
     {
         string xml = $"<DHCPConfig>{string.Concat(Parts().Where(p => !p.StartsWith("<" + name + ">", StringComparison.Ordinal)))}</DHCPConfig>";
 
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => DhcpConfigLoader.Parse(xml, File))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => DhcpConfigLoader.Parse(xml, File))!;
 
         Assert.That(error.Element, Is.EqualTo("DHCPConfig/" + name));
         Assert.That(error.Reason, Does.StartWith("missing"));
@@ -70,7 +71,7 @@ public sealed class DhcpConfigLoaderTests
     {
         string xml = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"x\">]>" + Config("");
 
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => DhcpConfigLoader.Parse(xml, File))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => DhcpConfigLoader.Parse(xml, File))!;
 
         Assert.That(error.Reason, Does.Contain("DTD"));
     }
@@ -78,7 +79,7 @@ public sealed class DhcpConfigLoaderTests
     [Test]
     public void Parse_WrongRoot_NamesExpectedRoot()
     {
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => DhcpConfigLoader.Parse("<IpopConfig/>", File))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => DhcpConfigLoader.Parse("<IpopConfig/>", File))!;
 
         Assert.That(error.Reason, Does.Contain("<DHCPConfig>"));
     }
@@ -86,7 +87,7 @@ public sealed class DhcpConfigLoaderTests
     [Test]
     public void Load_MissingFile_NamesFile()
     {
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => DhcpConfigLoader.Load("/nonexistent/dhcp.config"))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => DhcpConfigLoader.Load("/nonexistent/dhcp.config"))!;
 
         Assert.That(error.Message, Is.EqualTo("/nonexistent/dhcp.config: DHCPConfig: file not found"));
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Brunet.Config;
 using Ipop.Dhcp.Config;
 
 namespace Ipop.Dhcp.Tests.Config;
@@ -67,7 +68,7 @@ public sealed class IpopConfigLoaderTests
     {
         string xml = "<IpopConfig>\n<IpopNamespace>demo</IpopNamespace>\n" + extra + "\n</IpopConfig>";
 
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => IpopConfigLoader.Parse(xml, File))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => IpopConfigLoader.Parse(xml, File))!;
 
         Assert.That(error.File, Is.EqualTo(File));
         Assert.That(error.Element, Is.EqualTo(element));
@@ -77,7 +78,7 @@ public sealed class IpopConfigLoaderTests
     [Test]
     public void Parse_MissingNamespace_NamesElement()
     {
-        IpopConfigException error = Assert.Throws<IpopConfigException>(() => IpopConfigLoader.Parse("<IpopConfig/>", File))!;
+        ConfigException error = Assert.Throws<ConfigException>(() => IpopConfigLoader.Parse("<IpopConfig/>", File))!;
 
         Assert.That(error.Message, Does.StartWith(File + ":").And.Contains("IpopConfig/IpopNamespace: missing"));
     }
