@@ -115,28 +115,24 @@ public sealed partial class ControlEndpoint : IAsyncDisposable
             .Select(c => (Link: c, Ping: _node.CallAsync(RpcTarget.Direct(c.Edge, c.Peer), Methods.Ping, [], maxResends: 1)))
             .ToList();
         await Task.WhenAll(pings.Select(p => p.Ping)).ConfigureAwait(false);
-        var links = pings.Select(p => new
-        {
-            address = p.Link.Peer.ToString(),
-            type = ConnectionTypeNames.ToText(p.Link.Types),
-            kind = KindName(p.Link.Edge.Kind),
-            remote = p.Link.Edge.RemoteAddress,
-            rtt_ms = p.Ping.Result.IsOk ? Math.Round(p.Ping.Result.Elapsed.TotalMilliseconds, 3) : (double?)null,
-        }).ToList();
+        var links = pings.Select(p => new StatusLinkJson(
+            p.Link.Peer.ToString(),
+            ConnectionTypeNames.ToText(p.Link.Types),
+            KindName(p.Link.Edge.Kind),
+            p.Link.Edge.RemoteAddress,
+            p.Ping.Result.IsOk ? Math.Round(p.Ping.Result.Elapsed.TotalMilliseconds, 3) : null)).ToList();
         var edgesByKind = status.Edges.GroupBy(e => KindName(e.Kind)).ToDictionary(g => g.Key, g => g.Count());
-        var body = new
-        {
-            address = info.Address.ToString(),
-            @namespace = info.Namespace,
-            transport_addresses = info.TransportAddresses,
-            estimated_size = Math.Round(info.EstimatedNetworkSize, 1),
+        var body = new StatusJson(
+            info.Address.ToString(),
+            info.Namespace,
+            info.TransportAddresses,
+            Math.Round(info.EstimatedNetworkSize, 1),
             links,
-            edges = edgesByKind,
-            security_associations = status.SecurityAssociations,
-            dht_records = Dht?.RecordCount,
-            virtual_ip = info.VirtualIp,
-            extra = ExtraStatus?.Invoke(),
-        };
+            edgesByKind,
+            status.SecurityAssociations,
+            Dht?.RecordCount,
+            info.VirtualIp,
+            ExtraStatus?.Invoke());
         return Results.Json(body, Json);
     }
 

@@ -23,3 +23,10 @@ public sealed record DhtGetJson(string Key, IReadOnlyList<DhtValueJson> Values);
 public sealed record DhtPutRequestJson(string? Key, string? Value, int? Ttl, bool? Create);
 
 public sealed record DhtPutJson(bool Ok, string? Error, IReadOnlyList<string>? HeldBy);
+
+public sealed record StatusLinkJson(string Address, string Type, string Kind, string Remote, double? RttMs);
+
+public sealed record StatusJson(
+    string Address, string Namespace, IReadOnlyList<string> TransportAddresses, double EstimatedSize,
+    IReadOnlyList<StatusLinkJson> Links, IReadOnlyDictionary<string, int> Edges, int SecurityAssociations, int? DhtRecords,
+    string? VirtualIp, IReadOnlyDictionary<string, string?>? Extra);

@@ -114,6 +114,14 @@ internal static class GroupVpnNode
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
         node.ConnectionsChanged += _ => path.OnConnectionsChanged();
+        // In a private group the certificate names the host; else the config, else the machine.
+        string hostName = (policy as GroupMembership)?.HostName ?? ipop.Hostname ?? Environment.MachineName;
+        var publisher = new HostNamePublisher(store, ipop.IpopNamespace, hostName, TimeSpan.FromSeconds(dhcp.LeaseTime), TimeProvider.System,
+            loggers.CreateLogger<HostNamePublisher>());
+        RevocationSync? revocations = policy is GroupMembership membership
+            ? new RevocationSync(new DhtRevocationStore(dht), membership, TimeProvider.System, loggers.CreateLogger<RevocationSync>())
+            : null;
+        allocator.LeaseChanged += publisher.OnLeaseChanged;
         allocator.LeaseChanged += address =>
         {
             node.VirtualIp = address?.ToString();
@@ -135,6 +143,13 @@ internal static class GroupVpnNode
                     $"cannot listen on 127.0.0.1:{nodeConfig.ControlEndpoint.Port}: {e.Message}");
             }
             control.Dht = new ControlDht(dht);
+            control.ExtraStatus = () => new Dictionary<string, string?>
+            {
+                ["virtual_ip"] = allocator.Current?.ToString(),
+                ["lease_remaining_s"] = allocator.Remaining is { } left ? Math.Max(0, left.TotalSeconds).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : null,
+                ["host_name"] = $"{hostName}.{Dns.DnsResponder.Suffix}",
+                ["group"] = policy.GroupName,
+            };
             control.ExtraMetrics = () =>
             {
                 var text = new StringBuilder();
@@ -148,6 +163,8 @@ internal static class GroupVpnNode
 
         Task reading = path.RunAsync(stop.Token);
         Task leasing = LeaseAsync(allocator, joined.Task, stop.Token);
+        Task naming = publisher.RunAsync(stop.Token);
+        Task revoking = revocations?.RunAsync(stop.Token) ?? Task.CompletedTask;
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -159,6 +176,8 @@ internal static class GroupVpnNode
         await stderr.WriteLineAsync("groupvpn: stopping").ConfigureAwait(false);
         await AwaitStopped(reading).ConfigureAwait(false);
         await AwaitStopped(leasing).ConfigureAwait(false);
+        await AwaitStopped(naming).ConfigureAwait(false);
+        await AwaitStopped(revoking).ConfigureAwait(false);
         if (control is not null)
         {
             await control.DisposeAsync().ConfigureAwait(false);

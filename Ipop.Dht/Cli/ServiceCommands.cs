@@ -110,12 +110,10 @@ internal static class ServiceCommands
             return pid is null ? 1 : 0;
         }
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{config.ControlEndpoint.Port}/"), Timeout = TimeSpan.FromSeconds(10) };
-        NodeInfoJson? node;
-        LinkStatusJson? links;
+        StatusJson? status;
         try
         {
-            node = await http.GetFromJsonAsync<NodeInfoJson>("api/node", ControlEndpoint.Json).ConfigureAwait(false);
-            links = await http.GetFromJsonAsync<LinkStatusJson>("api/linkstatus", ControlEndpoint.Json).ConfigureAwait(false);
+            status = await http.GetFromJsonAsync<StatusJson>("api/status", ControlEndpoint.Json).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -127,28 +125,28 @@ internal static class ServiceCommands
             await stderr.WriteLineAsync($"groupvpn: not answering on 127.0.0.1:{config.ControlEndpoint.Port}").ConfigureAwait(false);
             return 1;
         }
-        if (node is null || links is null)
+        if (status is null)
         {
             await stderr.WriteLineAsync("groupvpn: empty answer from the control endpoint").ConfigureAwait(false);
             return 1;
         }
+        string? Extra(string name) => status.Extra?.GetValueOrDefault(name);
         await stdout.WriteLineAsync($"groupvpn: running{(pid is { } running ? $" (pid {running})" : "")}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Node: {node.Address}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Namespace: {node.Namespace}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Virtual IP: {node.VirtualIp ?? "(none yet)"}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Transport addresses: {string.Join(' ', node.TransportAddresses)}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Left neighbours: {string.Join(' ', links.Left)}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Right neighbours: {string.Join(' ', links.Right)}").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Connections: {links.Connections.Count}").ConfigureAwait(false);
-        foreach (ConnectionJson connection in links.Connections)
+        await stdout.WriteLineAsync($"Node: {status.Address}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Namespace: {status.Namespace}{(Extra("group") is { } group ? $", group {group}" : ", open")}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Virtual IP: {status.VirtualIp ?? "(none yet)"}"
+            + (Extra("lease_remaining_s") is { } left ? $", lease {left} s left" : "")
+            + (Extra("host_name") is { } name ? $", name {name}" : "")).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Transport addresses (as peers see them first): {string.Join(' ', status.TransportAddresses)}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Ring size (estimated): {status.EstimatedSize}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Links: {status.Links.Count}").ConfigureAwait(false);
+        foreach (StatusLinkJson link in status.Links.OrderBy(l => l.Type, StringComparer.Ordinal))
         {
-            await stdout.WriteLineAsync($"  {connection.Address} {connection.Type} {connection.Kind} {connection.Remote}").ConfigureAwait(false);
+            string rtt = link.RttMs is { } ms ? $"{ms:F2} ms" : "no answer";
+            await stdout.WriteLineAsync($"  {link.Type,-16} {link.Kind,-5} {rtt,10}  {link.Address} {link.Remote}").ConfigureAwait(false);
         }
-        await stdout.WriteLineAsync($"Edges: {links.Edges.Count}").ConfigureAwait(false);
-        foreach (EdgeJson edge in links.Edges)
-        {
-            await stdout.WriteLineAsync($"  {edge.Kind} {edge.Remote}{(edge.Linked ? "" : " (not linked)")}").ConfigureAwait(false);
-        }
+        await stdout.WriteLineAsync($"Edges: {string.Join(", ", status.Edges.Select(e => $"{e.Value} {e.Key}"))}; secure sessions {status.SecurityAssociations}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"DHT records held: {status.DhtRecords?.ToString(CultureInfo.InvariantCulture) ?? "(no DHT)"}").ConfigureAwait(false);
         return 0;
     }
 

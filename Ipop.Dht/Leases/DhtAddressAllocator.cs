@@ -71,6 +71,9 @@ internal sealed class DhtAddressAllocator : IAddressAllocator, IDisposable
     /// <summary>The address this node holds now, or null.</summary>
     public IPAddress? Current => Volatile.Read(ref _held);
 
+    /// <summary>Time left on the DHT record of <see cref="Current"/> (renewed at half the lease), or null.</summary>
+    public TimeSpan? Remaining => Current is null ? null : _leaseTime - _time.GetElapsedTime(Volatile.Read(ref _createdAt));
+
     /// <summary>Raised (on the thread that took the lease) when <see cref="Current"/> changes.</summary>
     public event Action<IPAddress?>? LeaseChanged;
 

@@ -137,6 +137,19 @@ public sealed partial class GroupVpnLabTests
             Assert.That(answer, Does.Contain($"\"value\":\"{nodes[i]}\""), $"dhcp:demo:{addresses[i]} should name h{i} ({nodes[i]}): {answer}");
         }
 
+        // groupvpn status names the node, its virtual IP and lease, and its links with their RTT.
+        (int statusExit, string statusOutput) = Exec(2, "dotnet", GroupVpnDll, "status", "--etc", Path.Combine(_dir, "h2"));
+        Assert.That(statusExit, Is.Zero, statusOutput);
+        Assert.That(statusOutput, Does.Contain($"Node: {nodes[2]}").And.Contain($"Virtual IP: {addresses[2]}, lease").And.Contain(" ms "), statusOutput);
+        TestContext.Out.WriteLine(statusOutput);
+
+        // Each host's name points at its address through the DHT (dns:<ns>:<host>), as the .ipop DNS answers.
+        for (int i = 1; i <= HostCount; i++)
+        {
+            string answer = HttpGet("boot", BootControlPort, $"/api/dht?key=dns:demo:h{i}");
+            Assert.That(answer, Does.Contain($"\"value\":\"{addresses[i]}\""), $"dns:demo:h{i} should hold {addresses[i]}: {answer}");
+        }
+
         // A spoofed source (an address h1 does not lease) is dropped by h2, and counted.
         long droppedBefore = SpoofedDrops(2);
         Exec(1, "ip", "addr", "add", "100.64.250.250/32", "dev", "tapipop");
