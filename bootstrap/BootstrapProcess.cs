@@ -66,9 +66,17 @@ internal static class BootstrapProcess
             .Concat(config.RemoteTAs.Where(ta => !IsLocalPort(ta, first)))
             .Distinct()
             .ToList();
+        var random = new Random();
         for (int i = 1; i < count; i++)
         {
-            OverlayNode node = CreateNode(NodeIdentity.Generate(), config, ephemeral: true, remotes, loggers, loggerForNodes);
+            // Each extra node first tries a random node started before it, then node 0: a thousand leaf handshakes
+            // spread over the ring instead of all landing on node 0.
+            IReadOnlyList<TransportAddress> through = remotes;
+            if (i > 1 && nodes[1 + random.Next(i - 1)].TransportAddresses.FirstOrDefault(IsLoopbackUdp) is { } earlier)
+            {
+                through = [earlier, .. remotes];
+            }
+            OverlayNode node = CreateNode(NodeIdentity.Generate(), config, ephemeral: true, through, loggers, loggerForNodes);
             nodes.Add(node);
             Announce(node, i, joinedLock);
             node.Start();
@@ -147,6 +155,9 @@ internal static class BootstrapProcess
             Console.WriteLine($"node {index} joined: {node.Address} {string.Join(' ', node.TransportAddresses)}");
         }
     }
+
+    private static bool IsLoopbackUdp(TransportAddress address) =>
+        address.Kind == TransportKind.Udp && address.EndPoint is { } e && System.Net.IPAddress.IsLoopback(e.Address);
 
     private static bool IsLocalPort(TransportAddress remote, OverlayNode node) =>
         remote.EndPoint is { } endPoint && System.Net.IPAddress.IsLoopback(endPoint.Address)

@@ -12,6 +12,8 @@ namespace Brunet.Node;
 /// <summary>The maintenance tick: liveness, retransmits, and the leaf, near and shortcut link policies.</summary>
 public sealed partial class OverlayNode
 {
+    private long _firstLinkAt;
+
     private void Tick()
     {
         if (_state != 1)
@@ -99,8 +101,18 @@ public sealed partial class OverlayNode
             }
             return;
         }
-        // One leaf attempt at a time: several RemoteTAs often name the same node (its UDP and TCP addresses).
-        if (_attempts.Values.Any(a => a.Target is null))
+        // One leaf attempt at a time: several RemoteTAs often name the same node (its UDP and TCP addresses). And one
+        // link is usually enough to find our place: more leaves only when it has not brought us into the ring soon.
+        if (Connections.Count == 0)
+        {
+            _firstLinkAt = 0;
+        }
+        else if (_firstLinkAt == 0)
+        {
+            _firstLinkAt = now;
+        }
+        if (_attempts.Values.Any(a => a.Target is null)
+            || (_firstLinkAt != 0 && Loop.Time.GetElapsedTime(_firstLinkAt) < 3 * Options.StabilizeIntervalWhileJoining))
         {
             return;
         }
