@@ -20,7 +20,8 @@ for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(( ${t:-0} - ${e:-0} ))   # skipped (Assert.Ignore) tests are counted as not executed
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
 done
 rm -rf "$results"
