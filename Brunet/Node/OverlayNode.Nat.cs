@@ -37,21 +37,18 @@ public sealed partial class OverlayNode
     });
 
     /// <summary>
-    /// Feeds a reflection to the NAT inference. True when the observed address is worth advertising; false under a
-    /// port-dependent (symmetric) mapping, where it also withdraws the reflections advertised so far: each works only
-    /// for the peer that reported it, and every dead address costs a dialer a link-attempt timeout.
+    /// Feeds a reflection to the NAT inference before the caller advertises it. Under a port-dependent (symmetric)
+    /// mapping each reflection's port works only for the peer that reported it, and every dead address costs a dialer
+    /// a link-attempt timeout; yet its IP still matters: an address-restricted peer that sends to it opens its filter
+    /// for our packets from any port. So the earlier reflections are withdrawn and only the latest is kept.
     /// </summary>
     private bool NoteReflection(Address reporter, TransportAddress observed)
     {
-        if (_nat.Note(reporter, observed.EndPoint!) != NatMapping.PortDependent)
-        {
-            return true;
-        }
-        if (_observed.Count > 0)
+        if (_nat.Note(reporter, observed.EndPoint!) == NatMapping.PortDependent && _observed.Count > 0)
         {
             TransportAddresses = [.. TransportAddresses.Where(a => !_observed.Contains(a))];
             _observed.Clear();
         }
-        return false;
+        return true;
     }
 }
