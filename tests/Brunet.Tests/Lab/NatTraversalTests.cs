@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Brunet.Tests.Lab;
+
+/// <summary>
+/// Overlay nodes behind real NATs (nftables in network namespaces, tests/lab/nat/lab.sh): who links to whom directly,
+/// how fast, and what happens when NATs forget or firewalls drop UDP.
+/// </summary>
+[Category("Root")]
+[NonParallelizable]
+public sealed class NatTraversalTests
+{
+    private static readonly TimeSpan s_linkTimeout = TimeSpan.FromSeconds(20);
+
+    [OneTimeSetUp]
+    public void RequireRoot() => NatLab.RequireRoot();
+
+    [Test]
+    public void LinkGrid_EveryNatPair_ReachableAndDirectUnlessBothSymmetric()
+    {
+        using NatLab lab = NatLab.Up("full", "addr", "port", "sym", "sym");
+        string[] hosts = ["pub", "h1", "h2", "h3", "h4", "h5"];
+        var kind = new Dictionary<string, string> { ["pub"] = "public", ["h1"] = "full", ["h2"] = "addr", ["h3"] = "port", ["h4"] = "sym", ["h5"] = "sym" };
+        Dictionary<string, string> address = StartRing(lab, hosts);
+
+        var pairs = new List<(string A, string B)>();
+        for (int i = 0; i < hosts.Length; i++)
+        {
+            for (int j = i + 1; j < hosts.Length; j++)
+            {
+                pairs.Add((hosts[i], hosts[j]));
+            }
+        }
+        var results = pairs.AsParallel().WithDegreeOfParallelism(pairs.Count)
+            .Select(p => (p.A, p.B, Result: LinkAndWait(lab, p.A, address[p.B])))
+            .ToList();
+
+        var table = new StringBuilder();
+        table.AppendLine(CultureInfo.InvariantCulture, $"{"pair",-16} {"link",-6} {"to link",8} {"rtt",8}  remote");
+        foreach ((string a, string b, LinkResult r) in results.OrderBy(r => r.A).ThenBy(r => r.B))
+        {
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"{kind[a] + "-" + kind[b],-16} {r.Link ?? "none",-6} {r.TimeToLink.TotalSeconds,7:F1}s {r.RttMs,7:F2}ms  {r.Remote}");
+        }
+        TestContext.Out.WriteLine(table.ToString());
+
+        Assert.Multiple(() =>
+        {
+            foreach ((string a, string b, LinkResult r) in results)
+            {
+                Assert.That(r.PingOk, Is.True, $"{kind[a]}-{kind[b]}: ping failed\n{table}");
+                bool bothSymmetric = kind[a] == "sym" && kind[b] == "sym";
+                // A symmetric NAT and a port-restricted cone cannot punch (RFC 5128 §3.3.3): each filters the other's
+                // unpredictable port. Every other pair with at most one symmetric NAT must end up direct over UDP.
+                bool impossible = (kind[a], kind[b]) is ("port", "sym") or ("sym", "port");
+                if (bothSymmetric || impossible)
+                {
+                    Assert.That(r.Link, Is.EqualTo("relay"), $"{kind[a]}-{kind[b]} should ride a relay\n{table}");
+                }
+                else
+                {
+                    Assert.That(r.Link, Is.EqualTo("udp"), $"{kind[a]}-{kind[b]} should be direct UDP\n{table}");
+                }
+            }
+        });
+    }
+
+    private static Dictionary<string, string> StartRing(NatLab lab, string[] hosts)
+    {
+        lab.StartNode("inet", "198.18.0.1");
+        var address = new Dictionary<string, string> { ["inet"] = lab.WaitForNode("inet", TimeSpan.FromSeconds(30)) };
+        foreach (string host in hosts)
+        {
+            lab.StartNode(host, "198.18.0.1");
+        }
+        foreach (string host in hosts)
+        {
+            address[host] = lab.WaitForNode(host, TimeSpan.FromSeconds(30));
+        }
+        // Let the ring settle (near links, reflections) before asking for links.
+        WaitUntil(TimeSpan.FromSeconds(20), () => hosts.All(h => lab.Api(h, "/api/linkstatus") is { } s && LinkCount(s) >= 2));
+        return address;
+    }
+
+    private static int LinkCount(JsonElement status) =>
+        status.TryGetProperty("links", out JsonElement links) && links.ValueKind == JsonValueKind.Array ? links.GetArrayLength() : 0;
+
+    private static void WaitUntil(TimeSpan timeout, Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout && !condition())
+        {
+            Thread.Sleep(500);
+        }
+    }
+
+    internal sealed record LinkResult(bool PingOk, string? Link, string? Remote, TimeSpan TimeToLink, double RttMs);
+
+    /// <summary>POST /api/link, then GET /api/ping until a link is named (or the timeout), as the brief's grid asks.</summary>
+    internal static LinkResult LinkAndWait(NatLab lab, string from, string toAddress)
+    {
+        var clock = Stopwatch.StartNew();
+        lab.Api(from, "/api/link?node=" + toAddress, post: true);
+        LinkResult last = new(false, null, null, TimeSpan.Zero, 0);
+        while (clock.Elapsed < s_linkTimeout)
+        {
+            last = Ping(lab, from, toAddress, clock.Elapsed);
+            if (last.Link is not null && last.PingOk)
+            {
+                // A relay is the fallback: keep waiting for a direct edge until the timeout.
+                if (last.Link != "relay")
+                {
+                    return last;
+                }
+            }
+            Thread.Sleep(250);
+        }
+        return last;
+    }
+
+    internal static LinkResult Ping(NatLab lab, string from, string toAddress, TimeSpan elapsed)
+    {
+        if (lab.Api(from, "/api/ping?node=" + toAddress) is not { } ping)
+        {
+            return new LinkResult(false, null, null, elapsed, 0);
+        }
+        bool ok = ping.TryGetProperty("ok", out JsonElement okElement) && okElement.ValueKind == JsonValueKind.True;
+        string? link = ping.TryGetProperty("link", out JsonElement l) && l.ValueKind == JsonValueKind.String ? l.GetString() : null;
+        string? remote = ping.TryGetProperty("link_remote", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        double rtt = ping.TryGetProperty("rtt_ms", out JsonElement t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : 0;
+        return new LinkResult(ok, link, remote, elapsed, rtt);
+    }
+}
