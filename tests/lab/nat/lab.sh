@@ -162,6 +162,12 @@ cmd_up() {
         nsx "$host" ip addr add "$lanip/24" dev eth0
         nsx "$host" ip link set eth0 up
         nsx "$host" ip route add default via "192.168.$n.1"
+        # Like a home router's firewall: nothing unsolicited reaches the router itself from the WAN. Without this, an
+        # unsolicited packet to a port leaves a conntrack entry behind that clashes with the host's own mapping later
+        # (Linux then picks another port, or drops), which no real cone NAT does.
+        nsx "$router" nft add table ip labfw
+        nsx "$router" nft add chain ip labfw input '{ type filter hook input priority 0; policy accept; }'
+        nsx "$router" nft add rule ip labfw input iifname wan0 ct state new drop
         case "$kind" in
             full) nft_full_cone "$router" "$lanip" "$port" 0 "$wan" ;;
             addr) nft_full_cone "$router" "$lanip" "$port" 1 "$wan" ;;
