@@ -94,7 +94,7 @@ internal sealed class NatLab : IDisposable
     public (int Code, string Output) Lab(params string[] arguments) =>
         Run("bash", [LabScript, .. arguments], TimeSpan.FromSeconds(30));
 
-    /// <summary>Starts one overlay node in <paramref name="host"/>, joining through <paramref name="bootstrap"/> (ip).</summary>
+    /// <summary>Starts one overlay node in <paramref name="host"/>, joining through <paramref name="bootstrap"/> (an IP, port 40000).</summary>
     public void StartNode(string host, string bootstrap)
     {
         string config = Path.Combine(_workDir, host + ".config");
