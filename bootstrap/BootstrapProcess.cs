@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Brunet.Config;
 using Brunet.Control;
 using Brunet.Dht;
+using Brunet.Nat;
 using Brunet.Node;
 using Brunet.Security;
 using Brunet.Transport;
@@ -59,6 +60,10 @@ internal static class BootstrapProcess
         {
             PrintJoined(first, 0, joinedLock);
         }
+
+        // Node 0 asks its gateway for a port mapping (PCP, NAT-PMP, UPnP) and advertises the mapped address; without
+        // an answering gateway it gives up quietly after about 2 s.
+        PortMapper? mapper = StartPortMapper(first, loggers.CreateLogger<PortMapper>());
 
         // The extra nodes join through node 0 on loopback (UDP first), then the config's other RemoteTAs.
         var remotes = first.TransportAddresses
@@ -122,6 +127,10 @@ internal static class BootstrapProcess
         {
             await control.DisposeAsync().ConfigureAwait(false);
         }
+        if (mapper is not null)
+        {
+            await mapper.DisposeAsync().ConfigureAwait(false);   // removes the mapping from the gateway
+        }
         Console.Error.WriteLine($"run_bootstrap_node: leaving the ring ({nodes.Count} nodes)");
         await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
         foreach (DhtNode dht in dhts)
@@ -129,6 +138,19 @@ internal static class BootstrapProcess
             await dht.DisposeAsync().ConfigureAwait(false);
         }
         return 0;
+    }
+
+    private static PortMapper? StartPortMapper(OverlayNode node, ILogger logger)
+    {
+        if (DefaultGateway.Find() is not { } gateway
+            || node.TransportAddresses.FirstOrDefault(a => a.Kind == TransportKind.Udp)?.EndPoint is not { Port: > 0 } udp)
+        {
+            return null;
+        }
+        var mapper = new PortMapper(gateway, (ushort)udp.Port, logger: logger);
+        mapper.Mapped += mapping => node.AddAdvertisedAddress(TransportAddress.Udp(mapping.External));
+        _ = mapper.StartAsync();   // failures are logged by the mapper at debug level and end in null
+        return mapper;
     }
 
     private static OverlayNode CreateNode(

@@ -101,7 +101,7 @@ public sealed partial class OverlayNode
         }
         if (edge.Secure.Peer?.ObservedAddress is { } observedText && TransportAddress.TryParse(observedText, out TransportAddress? observed))
         {
-            NoteObservedAddress(observed);
+            NoteObservedAddress(observed, peer);
         }
         if (edge.Attempt is { } attempt && !attempt.Done)
         {
@@ -129,10 +129,11 @@ public sealed partial class OverlayNode
         }
     }
 
-    private void NoteObservedAddress(TransportAddress observed)
+    private void NoteObservedAddress(TransportAddress observed, Address reporter)
     {
         // Only UDP reflections mean anything: a TCP peer sees our outgoing connection's ephemeral port.
-        if (observed.Kind != TransportKind.Udp || observed.EndPoint is null || _observed.Contains(observed) || TransportAddresses.Contains(observed))
+        if (observed.Kind != TransportKind.Udp || observed.EndPoint is null || !NoteReflection(reporter, observed)
+            || _observed.Contains(observed) || TransportAddresses.Contains(observed))
         {
             return;
         }

@@ -1,0 +1,8 @@
+namespace Brunet.Nat;
+
+/// <summary>The transport protocol of a port mapping.</summary>
+public enum MappingProtocol
+{
+    Udp,
+    Tcp,
+}
