@@ -332,9 +332,13 @@ public sealed partial class OverlayNode
         call.Reply(w => SelfInfo.WriteTo(w));
         // Dial back at once: with both sides sending, each NAT sees outgoing traffic to the other and lets its
         // answer in (the UDP hole punch). This side only punches; the requester asks for the link.
-        if (!Connections.Contains(requester.Address))
+        if (Connections.Get(requester.Address) is not { } linked)
         {
             Link(requester.Address, requester.TransportAddresses.Where(a => a.Kind == TransportKind.Udp).ToList(), ConnectionType.None);
+        }
+        else if (linked.Edge.Kind == TransportKind.Tunnel)
+        {
+            TryDirect(requester.Address, requester.TransportAddresses, ConnectionType.None);   // punch for the upgrade
         }
     }
 
@@ -356,7 +360,12 @@ public sealed partial class OverlayNode
             {
                 SetLocalTypes(existing, existing.LocalTypes | ConnectionType.OnDemand);
             }
-            return;
+            if (existing.Edge.Kind != TransportKind.Tunnel || _relayUpgradeTried.TryGetValue(peer, out long tried)
+                && Loop.Time.GetElapsedTime(tried) < Options.RelayUpgradeInterval)
+            {
+                return;
+            }
+            _relayUpgradeTried[peer] = Loop.Time.GetTimestamp();   // over a relay: ask again, so both sides punch
         }
         if (_attempts.ContainsKey(peer.ToString()) || !_onDemandAsked.Add(peer))
         {
@@ -387,7 +396,14 @@ public sealed partial class OverlayNode
             {
                 RememberAddresses(info);
                 _failedPeers.Remove(peer);
-                Link(peer, info.TransportAddresses, ConnectionType.OnDemand);
+                if (Connections.Get(peer) is { } relayed && relayed.Edge.Kind == TransportKind.Tunnel)
+                {
+                    TryDirect(peer, info.TransportAddresses, relayed.LocalTypes);
+                }
+                else
+                {
+                    Link(peer, info.TransportAddresses, ConnectionType.OnDemand);
+                }
             }
         }, maxResends: 2);
     });
@@ -430,6 +446,10 @@ public sealed partial class OverlayNode
             {
                 PeerInfo responder = PeerInfo.Read(ref reader);
                 candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide);
+                foreach (PeerInfo neighbour in candidates)
+                {
+                    NoteIntroducer(neighbour.Address, responder.Address);
+                }
                 candidates.Add(responder);
             }
             catch (WireFormatException)
@@ -438,6 +458,34 @@ public sealed partial class OverlayNode
             }
             ConsiderCandidates(candidates);
         }, maxResends: 1);
+    }
+
+    /// <summary>
+    /// For each node we heard of, the nodes that named it as their neighbour (so are linked to it): the forwarders to
+    /// try first when we need a relay edge to it. Bounded: a few introducers per node, a few thousand nodes.
+    /// </summary>
+    private readonly Dictionary<Address, List<Address>> _introducers = [];
+
+    private void NoteIntroducer(Address node, Address introducer)
+    {
+        if (node == Address || node == introducer)
+        {
+            return;
+        }
+        if (!_introducers.TryGetValue(node, out List<Address>? list))
+        {
+            if (_introducers.Count >= 4096)
+            {
+                _introducers.Clear();
+            }
+            _introducers[node] = list = [];
+        }
+        list.Remove(introducer);
+        list.Insert(0, introducer);
+        if (list.Count > 4)
+        {
+            list.RemoveAt(list.Count - 1);
+        }
     }
 
     /// <summary>Links to each candidate that would be among our nearest <see cref="NodeOptions.NearPerSide"/> on a side.</summary>

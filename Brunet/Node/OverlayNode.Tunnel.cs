@@ -120,6 +120,18 @@ public sealed partial class OverlayNode : ITunnelCarrier
         {
             return;
         }
+        // First the nodes that told us about the target: they are linked to it. This needs no route to the target,
+        // which two ring neighbours that cannot link directly do not have.
+        List<Address> introducers = _introducers.GetValueOrDefault(target)?
+            .Where(f => f != Address && Connections.Get(f) is { } c && c.Edge.Kind != TransportKind.Tunnel)
+            .ToList() ?? [];
+        if (introducers.Count > 0)
+        {
+            var viaIntroducers = new LinkAttempt(target, [TunnelAddress.Format(target, introducers)], types, Loop.Time.GetTimestamp());
+            _attempts[viaIntroducers.Key] = viaIntroducers;
+            NextAddress(viaIntroducers, null);
+            return;
+        }
         Rpc.Call(RpcTarget.Routed(target, RoutingMode.Exact), Methods.Neighbors, [], result =>
         {
             if (!result.IsOk || _state != 1 || result.From != target || Connections.Contains(target))
@@ -158,6 +170,22 @@ public sealed partial class OverlayNode : ITunnelCarrier
         }, maxResends: 2);
     }
 
+    /// <summary>
+    /// Tries direct addresses of <paramref name="peer"/>, which we reach over a relay edge (or, with
+    /// <see cref="ConnectionType.None"/>, only punches for the peer's own attempt); a direct edge, once up, replaces the relay.
+    /// </summary>
+    private void TryDirect(Address peer, IReadOnlyList<TransportAddress> addresses, ConnectionType types)
+    {
+        var direct = addresses.Where(a => a.Kind != TransportKind.Tunnel && !IsOwnAddress(a) && _listeners.Any(l => l.Kind == a.Kind)).ToList();
+        if (direct.Count == 0 || _attempts.ContainsKey(peer.ToString()))
+        {
+            return;
+        }
+        var attempt = new LinkAttempt(peer, direct, types, Loop.Time.GetTimestamp()) { IsUpgrade = true };
+        _attempts[attempt.Key] = attempt;
+        NextAddress(attempt, null);
+    }
+
     /// <summary>Retries direct addresses of peers we reach over relay edges; a direct edge, once up, replaces the relay.</summary>
     private void UpgradeRelays()
     {
@@ -172,14 +200,13 @@ public sealed partial class OverlayNode : ITunnelCarrier
                 continue;
             }
             _relayUpgradeTried[c.Peer] = Loop.Time.GetTimestamp();
-            var direct = addresses.Where(a => a.Kind != TransportKind.Tunnel && !IsOwnAddress(a) && _listeners.Any(l => l.Kind == a.Kind)).ToList();
-            if (direct.Count == 0 || _attempts.ContainsKey(c.Peer.ToString()))
-            {
-                continue;
-            }
-            var attempt = new LinkAttempt(c.Peer, direct, c.LocalTypes, Loop.Time.GetTimestamp()) { IsUpgrade = true };
-            _attempts[attempt.Key] = attempt;
-            NextAddress(attempt, null);
+            TryDirect(c.Peer, addresses, c.LocalTypes);
+            // Ask the peer to dial us at the same time (over the relay link): through NATs only a simultaneous open works.
+            var body = new ArrayBufferWriter<byte>(128);
+            var writer = new WireWriter(body);
+            writer.WriteByte((byte)ConnectionType.None);
+            SelfInfo.WriteTo(writer);
+            Rpc.Call(RpcTarget.Routed(c.Peer, RoutingMode.Exact), Methods.ConnectTo, body.WrittenSpan, static _ => { }, maxResends: 1);
         }
     }
 }

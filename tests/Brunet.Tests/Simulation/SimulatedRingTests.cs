@@ -126,4 +126,25 @@ public class SimulatedRingTests
         Assert.That(a.Connections.Get(b.Address)?.Edge.Kind, Is.EqualTo(Brunet.Transport.TransportKind.Memory), "the relay was not replaced by a direct edge");
         Assert.That(b.Connections.Get(a.Address)?.Edge.Kind, Is.EqualTo(Brunet.Transport.TransportKind.Memory), "the other side kept the relay");
     }
+
+    [Test]
+    public void Join_RingNeighboursCannotReachEachOther_LinkThroughRelayAndRingIsConsistent()
+    {
+        var ring = new SimulatedRing(8);
+        var identities = Enumerable.Range(0, 16).Select(_ => ring.NewIdentity()).ToList();
+        // Two ring neighbours (by address) behind "symmetric NATs": no direct edge between them, ever.
+        var sorted = identities.Select((id, index) => (id.Address, Index: index)).OrderBy(p => p.Address).ToList();
+        int at = Enumerable.Range(0, sorted.Count - 1).First(i => sorted[i].Index != 0 && sorted[i + 1].Index != 0);
+        int a = sorted[at].Index;       // neither is the bootstrap node, which both must reach to join
+        int b = sorted[at + 1].Index;
+        ring.Network.Block($"n{a}", $"n{b}");
+        foreach (var identity in identities)
+        {
+            ring.AddNode(identity: identity);
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null, $"consistency {ring.Consistency().Consistency:F3}");
+        OverlayNode nodeA = ring.Nodes[a];
+        Assert.That(nodeA.Connections.Get(ring.Nodes[b].Address)?.Edge.Kind, Is.EqualTo(Brunet.Transport.TransportKind.Tunnel));
+        Assert.That(ring.PingAllPairs(TimeSpan.FromSeconds(10), out _), Is.Empty);
+    }
 }
