@@ -8,6 +8,16 @@ public sealed class ControlDht(DhtNode dht) : IControlDht
 {
     public int RecordCount => dht.RecordCount;
 
+    public void WriteMetrics(StringBuilder text)
+    {
+        ControlEndpoint.Counter(text, "brunet_dht_operations_total", "DHT operations started here (get, put, create, remove).", dht.Operations);
+        ControlEndpoint.Counter(text, "brunet_dht_stores_served_total", "DHT store requests served.", dht.StoresServed);
+        ControlEndpoint.Counter(text, "brunet_dht_queries_served_total", "DHT queries served.", dht.QueriesServed);
+        ControlEndpoint.Counter(text, "brunet_dht_refused_total", "DHT records refused (forged, replayed, over quota, conflicting).", dht.Refused);
+        ControlEndpoint.Counter(text, "brunet_dht_malformed_total", "Malformed DHT messages dropped.", dht.Malformed);
+        ControlEndpoint.Gauge(text, "brunet_dht_records", "DHT records held.", dht.RecordCount);
+    }
+
     public async Task<IReadOnlyList<DhtValueJson>> GetAsync(string key)
     {
         IReadOnlyList<DhtValue> values = await dht.GetAsync(key).ConfigureAwait(false);

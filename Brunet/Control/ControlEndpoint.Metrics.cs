@@ -22,7 +22,13 @@ public sealed partial class ControlEndpoint
         Counter(text, "brunet_edges_closed_total", "Edges closed.", c.EdgesClosed);
         Counter(text, "brunet_links_up_total", "Links made.", c.LinksUp);
         Counter(text, "brunet_links_down_total", "Links lost.", c.LinksDown);
+        Counter(text, "brunet_bytes_received_total", "Plaintext bytes of frames received on secure edges.", c.BytesIn);
+        Counter(text, "brunet_bytes_sent_total", "Plaintext bytes of frames sent on secure edges.", c.BytesOut);
+        Counter(text, "brunet_handshakes_failed_total", "Edges closed before their handshake finished.", c.HandshakesFailed);
         Counter(text, "brunet_rpc_served_total", "RPC requests served.", _node.Rpc.RequestsServed);
+        Counter(text, "brunet_rpc_malformed_total", "Malformed RPC messages dropped.", _node.Rpc.Malformed);
+        Counter(text, "brunet_relayed_bytes_total", "Bytes forwarded for others over relay edges.", _node.RelayedBytes);
+        Dht?.WriteMetrics(text);
         Gauge(text, "brunet_links", "Links now.", links);
         Gauge(text, "brunet_edges", "Edges now.", edges);
         if (ExtraMetrics is { } extra)

@@ -261,4 +261,7 @@ public interface IControlDht
 
     /// <summary>Records this node holds for the DHT.</summary>
     int RecordCount { get; }
+
+    /// <summary>Appends the DHT's counters in Prometheus text format.</summary>
+    void WriteMetrics(System.Text.StringBuilder text);
 }

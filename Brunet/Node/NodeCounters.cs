@@ -13,6 +13,9 @@ public sealed class NodeCounters
     internal long _edgesClosed;
     internal long _linksUp;
     internal long _linksDown;
+    internal long _bytesIn;
+    internal long _bytesOut;
+    internal long _handshakesFailed;
 
     public long FramesIn => Volatile.Read(ref _framesIn);
 
@@ -34,4 +37,12 @@ public sealed class NodeCounters
     public long LinksUp => Volatile.Read(ref _linksUp);
 
     public long LinksDown => Volatile.Read(ref _linksDown);
+
+    /// <summary>Plaintext bytes of frames received and sent on secure edges.</summary>
+    public long BytesIn => Volatile.Read(ref _bytesIn);
+
+    public long BytesOut => Volatile.Read(ref _bytesOut);
+
+    /// <summary>Edges that closed before their handshake finished (refused, timed out, wrong namespace or key).</summary>
+    public long HandshakesFailed => Volatile.Read(ref _handshakesFailed);
 }

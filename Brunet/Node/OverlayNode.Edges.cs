@@ -118,6 +118,10 @@ public sealed partial class OverlayNode
         {
             Interlocked.Decrement(ref _edgeCount);
             Interlocked.Increment(ref Counters._edgesClosed);
+            if (!edge.Secure.IsEstablished)
+            {
+                Interlocked.Increment(ref Counters._handshakesFailed);
+            }
         }
         if (edge.Peer is { } peer && Connections.Get(peer) is { } connection && ReferenceEquals(connection.Edge, edge))
         {

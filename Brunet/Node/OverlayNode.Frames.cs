@@ -133,6 +133,10 @@ public sealed partial class OverlayNode
             payload.CopyTo(frame.AsSpan(headerSize));
             bool sent = edge.TrySend(frame.AsSpan(0, length));
             Interlocked.Increment(ref sent ? ref Counters._framesOut : ref Counters._dropped);
+            if (sent)
+            {
+                Interlocked.Add(ref Counters._bytesOut, length);
+            }
             return sent;
         }
         finally
@@ -146,6 +150,7 @@ public sealed partial class OverlayNode
     {
         edge.Touch(Loop.Time.GetTimestamp());
         Interlocked.Increment(ref Counters._framesIn);
+        Interlocked.Add(ref Counters._bytesIn, frame.Length);
         if (frame.IsEmpty || edge.Peer is not { } peer)
         {
             Interlocked.Increment(ref Counters._malformed);
