@@ -101,4 +101,50 @@ public sealed class LiveRingCrawlTests
             await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
         }
     }
+
+    [Test]
+    public async Task Crawl_RealNodeLiesAboutItsLeftNeighbour_ConsistencyBelowOneAndLiarNamed()
+    {
+        var nodes = new List<OverlayNode>();
+        ControlEndpoint? endpoint = null;
+        try
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                var node = new OverlayNode(
+                    NodeIdentity.Generate(), "tools-liar",
+                    [new UdpEdgeListener(new IPEndPoint(IPAddress.Loopback, 0))],
+                    i == 0 ? [] : [nodes[0].TransportAddresses[0]],
+                    new SerialLoop(TimeProvider.System, NullLogger.Instance), NodeOptions.Fast, NullLogger.Instance);
+                nodes.Add(node);
+                node.Start();
+            }
+            endpoint = await ControlEndpoint.StartAsync(nodes[0], 0);
+            var control = new ControlAddress("127.0.0.1", endpoint.Port);
+            using var source = new HttpLinkStatusSource(control, TimeSpan.FromSeconds(2));
+            var crawler = new CrawlerEngine(source, TimeProvider.System) { TimeLimit = TimeSpan.FromSeconds(10) };
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(30) && CrawlReport.From(await crawler.CrawlAsync()).Consistency < 1.0)
+            {
+                await Task.Delay(250);
+            }
+            OverlayNode liar = nodes[3];
+            liar.LieAboutLeft = nodes[5].Address == liar.Connections.Left(0)?.Peer ? nodes[6].Address : nodes[5].Address;
+
+            (int exit, string json, string errors) = await CrawlCommandTests.RunAsync("--node", control.ToString(), "--json");
+            Assert.That(exit, Is.Zero, errors);
+            using JsonDocument document = JsonDocument.Parse(json);
+            Assert.That(document.RootElement.GetProperty("consistency").GetDouble(), Is.LessThan(1.0), json);
+            Assert.That(document.RootElement.GetProperty("inconsistent").EnumerateArray().Select(e => e.GetString()),
+                Does.Contain(liar.Address.ToString()), json);
+        }
+        finally
+        {
+            if (endpoint is not null)
+            {
+                await endpoint.DisposeAsync();
+            }
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
 }
