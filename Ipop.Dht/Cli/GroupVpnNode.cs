@@ -101,7 +101,8 @@ internal static class GroupVpnNode
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Joined += _ => joined.TrySetResult();
         node.Start();
-        DhtNode dht = await DhtHost.StartAsync(node, null).ConfigureAwait(false);
+        // The node keeps its share of the DHT in SQLite in its etc folder, so a restarted host still serves it.
+        DhtNode dht = await DhtHost.StartAsync(node, Path.Combine(etc, "dht.db")).ConfigureAwait(false);
 
         var store = new DhtLeaseStore(dht);
         var pool = AddressPool.FromConfig(dhcp, new Random());
