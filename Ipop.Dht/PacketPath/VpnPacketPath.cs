@@ -19,7 +19,7 @@ namespace Ipop.Dht.PacketPath;
 /// sent it. Open VPN: routed first, while traffic makes a direct edge. GroupVPN: direct edges only, from members only;
 /// packets wait (a few per destination) while the edge is made.
 /// </summary>
-/// <remarks>One reader task (<see cref="RunAsync"/>), no Task per packet; inbound runs on the transport's thread.</remarks>
+/// <remarks>One reader thread (<see cref="Run"/>), no Task per packet; inbound runs on the transport's thread.</remarks>
 internal sealed class VpnPacketPath
 {
     /// <summary>Packets held per destination while its address is looked up or its direct edge made; the oldest go first.</summary>
@@ -84,24 +84,30 @@ internal sealed class VpnPacketPath
     /// <summary>The host's MAC on the TAP, learned from its frames; null until it has sent one.</summary>
     public MacAddress? HostMac => Interlocked.Read(ref _hostMac) is >= 0 and long value ? new MacAddress((ulong)value) : null;
 
-    /// <summary>Reads frames from the device until cancelled or the device is closed.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads frames with a blocking <paramref name="read"/> on the calling thread (a dedicated one) and handles each
+    /// inline, through lookup, seal and the UDP queue: no Task and no thread hop per packet. Ends when
+    /// <paramref name="read"/> returns a negative length (the device was disposed).
+    /// </summary>
+    public void Run(Func<Span<byte>, int> read)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(2048, _device.Mtu + 64));
+        ArgumentNullException.ThrowIfNull(read);
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(Math.Max(2048, _device.Mtu + 64));
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (true)
             {
-                int length = await _device.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                int length = read(buffer);
+                if (length < 0)
+                {
+                    return;
+                }
                 _ = HandleFrame(buffer.AsSpan(0, length));   // a DHCP exchange finishes on its own; it logs its failures
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);   // it held the host's packets
+            Array.Clear(buffer);   // it held the host's packets
         }
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class TapDevice : IFrameDevice, IDisposable, IValueTaskS
     private ManualResetValueTaskSourceCore<bool> _readable = new() { RunContinuationsAsynchronously = true };
     private bool _waiting;
     private Thread? _poller;
+    private Thread? _blockingReader;
     private int _disposed;
     private long _droppedWrites;
 
@@ -78,6 +79,30 @@ internal sealed partial class TapDevice : IFrameDevice, IDisposable, IValueTaskS
         return length >= 0 ? new ValueTask<int>(length) : WaitAndReadAsync(buffer, cancellationToken);
     }
 
+    /// <summary>
+    /// Reads one frame on the calling thread, blocking in poll() while none is queued: the read loop of a dedicated
+    /// thread that handles each frame inline (no thread hop per frame). Returns the frame's length, or -1 once the
+    /// device is disposed. One such reader at a time; <see cref="Dispose"/> waits for it to leave.
+    /// </summary>
+    /// <exception cref="TapException">The read failed.</exception>
+    public int Read(Span<byte> buffer)
+    {
+        Volatile.Write(ref _blockingReader, Thread.CurrentThread);
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            int length = TryRead(buffer);
+            if (length >= 0)
+            {
+                return length;
+            }
+            if (!PollReadable())
+            {
+                break;
+            }
+        }
+        return -1;
+    }
+
     /// <summary>Writes one whole frame (Ethernet header first) to the host.</summary>
     /// <exception cref="TapException">The write failed for another reason than a full queue.</exception>
     public void Write(ReadOnlySpan<byte> frame)
@@ -100,6 +125,10 @@ internal sealed partial class TapDevice : IFrameDevice, IDisposable, IValueTaskS
         if (_poller is { } poller && poller != Thread.CurrentThread)
         {
             poller.Join();     // it leaves poll() at once: the wake descriptor is readable
+        }
+        if (Volatile.Read(ref _blockingReader) is { } reader && reader != Thread.CurrentThread)
+        {
+            reader.Join();     // the same: then nobody uses the descriptors we close below
         }
         lock (_waitLock)
         {

@@ -122,6 +122,9 @@ measure() {   # measure NAME ADDRESS
     m=$(measure_iperf "$address" "$p")
     if [ "$p" = 1 ]; then mbit1[$name]="$m"; else mbitp[$name]="$m"; fi
   done
+  if [ -n "${VERBOSE:-}" ]; then
+    for ns in "$A" "$B"; do log "$ns: $(ip netns exec "$ns" awk '/^Udp:/ {print}' /proc/net/snmp | tr '\n' ' ')"; done
+  fi
   log "$name: ${mbit1[$name]:-?} Mbit/s (1 stream), ${mbitp[$name]:-?} Mbit/s (-P), RTT ${rtt[$name]:-?} ms ${note[$name]:-}"
 }
 
