@@ -111,21 +111,27 @@ measure_iperf() {   # measure_iperf SERVER_IP NSTREAMS
   forget_pids "$server"
   echo "$out" | jq -r '.end.sum_received.bits_per_second // empty | . / 1e6 | floor' 2>/dev/null
 }
-measure_rtt() {   # measure_rtt ADDRESS: ping -c 20 -i 0.2 avg in ms
-  timeout 20 ip netns exec "$A" ping -q -c 20 -i 0.2 -W 2 "$1" 2>/dev/null | sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p'
+declare -A rtt_all
+measure_rtt() {   # measure_rtt NAME ADDRESS: ping -c 20 -i 0.2; avg in ms to rtt[NAME], min/avg/max/mdev to rtt_all[NAME]
+  local out
+  out=$(timeout 20 ip netns exec "$A" ping -q -c 20 -i 0.2 -W 2 "$2" 2>/dev/null | sed -n 's/.*= \([0-9.\/]*\) ms.*/\1/p')
+  rtt_all[$1]="$out"
+  rtt[$1]=$(echo "$out" | cut -d/ -f2)
 }
 measure() {   # measure NAME ADDRESS
   local name="$1" address="$2" p
-  rtt[$name]=$(measure_rtt "$address")
   for p in $streams; do
     local m
     m=$(measure_iperf "$address" "$p")
     if [ "$p" = 1 ]; then mbit1[$name]="$m"; else mbitp[$name]="$m"; fi
   done
+  # After the throughput runs, so every system is warm (caches, ARP, a JIT's optimized code) and idle again.
+  sleep 1
+  measure_rtt "$name" "$address"
   if [ -n "${VERBOSE:-}" ]; then
     for ns in "$A" "$B"; do log "$ns: $(ip netns exec "$ns" awk '/^Udp:/ {print}' /proc/net/snmp | tr '\n' ' ')"; done
   fi
-  log "$name: ${mbit1[$name]:-?} Mbit/s (1 stream), ${mbitp[$name]:-?} Mbit/s (-P), RTT ${rtt[$name]:-?} ms ${note[$name]:-}"
+  log "$name: ${mbit1[$name]:-?} Mbit/s (1 stream), ${mbitp[$name]:-?} Mbit/s (-P), RTT min/avg/max/mdev ${rtt_all[$name]:-?} ms ${note[$name]:-}"
 }
 
 # --- raw veth ---
