@@ -20,6 +20,7 @@ public sealed partial class UdpEdgeListener
     private const int NameSize = 128;
 
     private const int MsgWaitForOne = 0x10000;
+    private const int MsgDontWait = 0x40;
     private const int SolSocket = 1;
     private const int SoSndBufForce = 32;
     private const int SoRcvBufForce = 33;
@@ -87,6 +88,51 @@ public sealed partial class UdpEdgeListener
         {
             _socket.SafeHandle.DangerousAddRef(ref added);
             _ = Native.SetSockOpt((int)_socket.SafeHandle.DangerousGetHandle(), SolSocket, option, &value, sizeof(int));
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One sendto with MSG_DONTWAIT from the caller's thread. False when the socket buffer is full (then the datagram
+    /// goes to the queue); true when it was sent, or failed in a way that loses only it (counted).
+    /// </summary>
+    private unsafe bool TrySendNow(UdpEdge edge, ReadOnlySpan<byte> datagram)
+    {
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            ReadOnlySpan<byte> address = edge.SocketAddress.Buffer.Span[..edge.SocketAddress.Size];
+            nint sent;
+            fixed (byte* data = datagram)
+            fixed (byte* name = address)
+            {
+                sent = Native.SendTo(fd, data, (nuint)datagram.Length, MsgDontWait, name, (uint)address.Length);
+            }
+            if (sent >= 0)
+            {
+                Interlocked.Increment(ref _datagramsSent);
+                Interlocked.Add(ref _bytesSent, sent);
+                return true;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is EAgain or EIntr)
+            {
+                return false;
+            }
+            CountSendError(Marshal.GetPInvokeErrorMessage(errno));
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
         finally
         {
@@ -309,6 +355,9 @@ public sealed partial class UdpEdgeListener
 
         [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
         public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+        [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+        public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
 
         [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
         public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);

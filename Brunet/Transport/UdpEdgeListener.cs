@@ -225,6 +225,12 @@ public sealed partial class UdpEdgeListener : IEdgeListener
             Interlocked.Increment(ref _sendQueueDrops);
             return false;
         }
+        // With dedicated threads, a datagram that finds the queue idle leaves at once from the caller's thread: one
+        // thread hand-off less per packet (latency); under load the queue fills and the send thread batches.
+        if (_threads && _sendQueue.IsIdle && TrySendNow(edge, datagram))
+        {
+            return true;
+        }
         if (_sendQueue.TryEnqueue(edge, datagram))
         {
             return true;

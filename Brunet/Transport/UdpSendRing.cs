@@ -40,6 +40,13 @@ internal sealed class UdpSendRing : IDisposable
 
     public int Capacity => _buffers.Length;
 
+    /// <summary>
+    /// True when nothing is queued and nothing is being sent (taken slots count until released): a datagram sent now,
+    /// past the ring, cannot overtake an earlier one. Read without the lock; a stale answer only reorders datagrams
+    /// of producers racing each other, which UDP allows.
+    /// </summary>
+    public bool IsIdle => Volatile.Read(ref _count) == 0;
+
     /// <summary>Copies <paramref name="datagram"/> into the next free slot; false when the ring is full or disposed.</summary>
     public bool TryEnqueue(UdpEdge edge, ReadOnlySpan<byte> datagram)
     {
