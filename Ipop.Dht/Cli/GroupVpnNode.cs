@@ -95,7 +95,7 @@ internal static class GroupVpnNode
         });
 
         int virtualMtu = mtu ?? TapDevice.DefaultMtu;
-        using TapDevice tap = TapDevice.Open(ipop.VirtualNetworkDevice, virtualMtu);
+        using TapDevice tap = TapDevice.Open(ipop.VirtualNetworkDevice, virtualMtu, offload: Environment.GetEnvironmentVariable("GROUPVPN_TAP_OFFLOAD") != "0");
         // The UDP listener carries the VPN's packets: its own receive and send threads, batched system calls.
         List<IEdgeListener> listeners = NodeSetup.CreateListeners(nodeConfig, ephemeralPorts: false, loggers,
             new UdpEdgeListenerOptions { DedicatedThreads = true, SocketReceiveBufferSize = SocketBufferSize, SocketSendBufferSize = SocketBufferSize });

@@ -3,7 +3,8 @@
 # (198.18.1.1 <-> 198.18.1.2, no route out): iperf3 TCP and ping over the raw veth, over GroupVPN (two `groupvpn run`
 # hosts with a direct edge, DHCP through busybox udhcpc), over wireguard-go, Nebula and Yggdrasil, each at its own
 # default MTU, and GroupVPN again with a large virtual MTU. Prints a table: Mbit/s (1 and 4 streams), the ratio of
-# each peer to GroupVPN, and ping RTT.
+# each peer to GroupVPN, and ping RTT. Each system gets an unrecorded 2-second warm-up run first, and its ping runs
+# after its throughput runs.
 #
 #   tests/benchmarks/vpn-compare.sh            (build first: dotnet build -c Release Brunet.sln)
 #   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 ONLY="raw groupvpn wireguard-go nebula yggdrasil groupvpn-large" \
@@ -101,12 +102,16 @@ declare -A mbit1 mbitp rtt note
 
 # iperf3 from A to SERVER_IP (inside B), NSTREAMS streams: prints the receiver's Mbit/s.
 measure_iperf() {   # measure_iperf SERVER_IP NSTREAMS
+  measure_iperf_for "$duration" "$@"
+}
+measure_iperf_for() {   # measure_iperf_for SECONDS SERVER_IP NSTREAMS
+  local seconds="$1"; shift
   local server port=5201
   start_in "$B" "$dir/iperf3-server.log" iperf3 -s -1 -p "$port"
   server=$started
   sleep 0.5
   local out
-  out=$(timeout $((duration + 20)) ip netns exec "$A" iperf3 -c "$1" -p "$port" -t "$duration" -P "$2" -f m -J 2>/dev/null)
+  out=$(timeout $((seconds + 20)) ip netns exec "$A" iperf3 -c "$1" -p "$port" -t "$seconds" -P "$2" -f m -J 2>/dev/null)
   stop_pids "$server"
   forget_pids "$server"
   echo "$out" | jq -r '.end.sum_received.bits_per_second // empty | . / 1e6 | floor' 2>/dev/null
@@ -120,6 +125,8 @@ measure_rtt() {   # measure_rtt NAME ADDRESS: ping -c 20 -i 0.2; avg in ms to rt
 }
 measure() {   # measure NAME ADDRESS
   local name="$1" address="$2" p
+  # A short unrecorded run first: every system is measured warm (a JIT's optimized code, caches, ARP).
+  measure_iperf_for 2 "$address" 1 >/dev/null
   for p in $streams; do
     local m
     m=$(measure_iperf "$address" "$p")
@@ -221,6 +228,13 @@ gv_run() {   # gv_run NAME [MTU]
   wait_for 10 ip netns exec "$A" ping -c 1 -W 1 "${gv_vip[h2]}" || log "$name: ping over the VPN fails"
   note[$name]="(MTU $(ip -n "$A" -o link show tapipop | sed -n 's/.* mtu \([0-9]*\).*/\1/p'))"
   measure "$name" "${gv_vip[h2]}"
+  if [ -n "${VERBOSE:-}" ]; then
+    for h in h1 h2; do
+      log "$h CPU ticks by thread: $(for t in /proc/"${gv_pid[$h]}"/task/*; do
+        awk '{ s = $0; sub(/^[^(]*\(/, "", s); name = s; sub(/\).*/, "", name); sub(/^[^)]*\) /, "", s); split(s, f, " ");
+               if (f[12] + f[13] > 20) printf "%s=%d+%d ", name, f[12], f[13] }' "$t/stat"; done)"
+    done
+  fi
   gv_stop
 }
 gv_stop() {
