@@ -123,6 +123,12 @@ internal static class GroupVpnNode
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
+        foreach (UdpEdgeListener udp in listeners.OfType<UdpEdgeListener>())
+        {
+            // TCP segments from one recvmmsg batch reach the TAP as one GSO frame (software GRO).
+            udp.ReceiveBatchStarted = path.BeginInboundBatch;
+            udp.ReceiveBatchEnded = path.EndInboundBatch;
+        }
         node.ConnectionsChanged += _ => path.OnConnectionsChanged();
         allocator.LeaseChanged += address =>
         {

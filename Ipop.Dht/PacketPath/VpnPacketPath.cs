@@ -54,6 +54,12 @@ internal sealed class VpnPacketPath
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Address, long> _linkRequested = new();
     private long _hostMac = -1;
 
+    // The receive thread's batch: which path it is delivering for, and its coalescer (one per thread).
+    [ThreadStatic]
+    private static VpnPacketPath? t_batch;
+    [ThreadStatic]
+    private static TcpCoalescer? t_coalescer;
+
     /// <param name="dhcp">Null on a host with a static address: DHCP from the host is not answered.</param>
     public VpnPacketPath(
         IFrameDevice device, IOverlayPort overlay, LeaseResolver resolver, DhcpServer? dhcp, AddressPool pool, IGroupPolicy policy,
@@ -187,6 +193,34 @@ internal sealed class VpnPacketPath
             Enqueue(_inboundQueues, ip.Source, (source, whole.ToArray()));
         }
         _resolver.Lookup(ip.Source);
+    }
+
+    /// <summary>
+    /// The transport's receive thread starts a batch of datagrams (recvmmsg): until <see cref="EndInboundBatch"/>, TCP
+    /// segments delivered on this thread are coalesced into GSO frames when the device takes them.
+    /// </summary>
+    public void BeginInboundBatch()
+    {
+        if (_device is IGsoFrameWriter { Offload: true })
+        {
+            t_coalescer ??= new TcpCoalescer();
+            t_batch = this;
+        }
+    }
+
+    /// <summary>The batch ended: writes what was coalesced.</summary>
+    public void EndInboundBatch()
+    {
+        if (t_batch != this)
+        {
+            return;
+        }
+        t_batch = null;
+        if (t_coalescer is { } coalescer && _device is IGsoFrameWriter gso)
+        {
+            coalescer.Flush(_device, gso);
+            Interlocked.Add(ref Counters._coalescedFrames, coalescer.TakeCoalesced());
+        }
     }
 
     /// <summary>The overlay's links changed: send what waited for a direct edge (GroupVPN).</summary>
@@ -415,7 +449,14 @@ internal sealed class VpnPacketPath
         {
             new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4).WriteTo(frame);
             packet.CopyTo(frame.AsSpan(EthernetHeader.Size));
-            _device.Write(frame.AsSpan(0, length));
+            if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter gso)
+            {
+                coalescer.Add(frame.AsSpan(0, length), _device, gso);
+            }
+            else
+            {
+                _device.Write(frame.AsSpan(0, length));
+            }
             Interlocked.Increment(ref Counters._packetsIn);
         }
         finally

@@ -250,6 +250,46 @@ internal sealed partial class TapDevice
         }
     }
 
+    /// <summary>A coalesced TCP/IPv4 frame with a GSO virtio_net_hdr; false when the kernel had no room and dropped it.</summary>
+    private unsafe bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize)
+    {
+        int ipHeaderLength = (frame[14] & 0x0f) * 4;
+        int tcpHeaderLength = (frame[14 + ipHeaderLength + 12] >> 4) * 4;
+        byte* header = stackalloc byte[TapOffload.HeaderSize];
+        Span<byte> fields = new(header, TapOffload.HeaderSize);
+        fields[0] = TapOffload.NeedsChecksum;
+        fields[1] = TapOffload.GsoTcpV4;
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], (ushort)(14 + ipHeaderLength + tcpHeaderLength));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[4..], (ushort)segmentSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], (ushort)(14 + ipHeaderLength));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[8..], 16);    // the TCP checksum field
+        Native.IoVec* vectors = stackalloc Native.IoVec[2];
+        while (true)
+        {
+            nint result;
+            fixed (byte* pointer = frame)
+            {
+                vectors[0] = new Native.IoVec { Base = header, Length = TapOffload.HeaderSize };
+                vectors[1] = new Native.IoVec { Base = pointer, Length = (nuint)frame.Length };
+                result = Native.WriteV(_fd, vectors, 2);
+            }
+            if (result >= 0)
+            {
+                return true;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EIntr)
+            {
+                continue;
+            }
+            if (errno is EAgain or ENoBufs)
+            {
+                return false;
+            }
+            throw Failure($"write to {Name}", errno);
+        }
+    }
+
     /// <summary>One write of a whole frame; false when the kernel had no room and dropped it.</summary>
     private unsafe bool TryWrite(ReadOnlySpan<byte> frame)
     {

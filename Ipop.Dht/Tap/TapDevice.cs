@@ -14,7 +14,7 @@ namespace Ipop.Dht.Tap;
 /// A TAP belongs to the network namespace of the thread that created it, for its whole life.
 /// Needs CAP_NET_ADMIN. Linux only (TapDevice.Linux.cs).
 /// </remarks>
-internal sealed partial class TapDevice : IFrameDevice, IDisposable, IValueTaskSource<bool>
+internal sealed partial class TapDevice : IFrameDevice, IGsoFrameWriter, IDisposable, IValueTaskSource<bool>
 {
     public const string DefaultName = "tapipop";
 
@@ -117,6 +117,20 @@ internal sealed partial class TapDevice : IFrameDevice, IDisposable, IValueTaskS
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!TryWrite(frame))
+        {
+            Interlocked.Increment(ref _droppedWrites);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!Offload)
+        {
+            throw new InvalidOperationException($"{Name} was opened without offloads.");
+        }
+        if (!TryWriteGso(frame, segmentSize))
         {
             Interlocked.Increment(ref _droppedWrites);
         }

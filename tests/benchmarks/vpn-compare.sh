@@ -229,6 +229,7 @@ gv_run() {   # gv_run NAME [MTU]
   note[$name]="(MTU $(ip -n "$A" -o link show tapipop | sed -n 's/.* mtu \([0-9]*\).*/\1/p'))"
   measure "$name" "${gv_vip[h2]}"
   if [ -n "${VERBOSE:-}" ]; then
+    log "h2 counters: $(ip netns exec "$B" bash "$lab/http-get.sh" 10001 /metrics 2>/dev/null | grep -E '^groupvpn_(packets_in|coalesced|packets_out)' | tr '\n' ' ')"
     for h in h1 h2; do
       log "$h CPU ticks by thread: $(for t in /proc/"${gv_pid[$h]}"/task/*; do
         awk '{ s = $0; sub(/^[^(]*\(/, "", s); name = s; sub(/\).*/, "", name); sub(/^[^)]*\) /, "", s); split(s, f, " ");
