@@ -20,6 +20,14 @@ public sealed partial class UdpEdgeListener
     private const int NameSize = 128;
 
     private const int MsgWaitForOne = 0x10000;
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
+    private const int ControlSize = 24;          // CMSG_SPACE(sizeof(uint16_t))
+    private const int MaxGsoSegments = 64;       // UDP_MAX_SEGMENTS
+    private const int MaxGsoBytes = 65_000;      // under IPv4's 65,507 bytes of UDP payload
+    private const int EIo = 5;
+    private const int EInval = 22;
+    private const int EOpNotSupp = 95;
     private const int MsgDontWait = 0x40;
     private const int SolSocket = 1;
     private const int SoSndBufForce = 32;
@@ -34,6 +42,21 @@ public sealed partial class UdpEdgeListener
     private const int EHostUnreach = 113;
 
     private bool _threads;
+    private volatile bool _udpGso = true;
+
+    [ThreadStatic]
+    private static bool t_corked;
+
+    /// <summary>
+    /// While true on the calling thread, its datagrams go through the send queue even when it is idle, so a burst
+    /// (the segments of one TSO frame) leaves in batches: sendmmsg, and UDP GSO for runs of equal-size datagrams to one
+    /// end point. Set it before the burst's datagrams but the last, clear it for the last.
+    /// </summary>
+    public static bool Corked
+    {
+        get => t_corked;
+        set => t_corked = value;
+    }
 
     /// <summary>
     /// With dedicated threads: called on the receive thread before it hands out one batch of datagrams (one recvmmsg),
@@ -279,6 +302,8 @@ public sealed partial class UdpEdgeListener
         Native.MMsgHdr* messages = stackalloc Native.MMsgHdr[SendBatch];
         Native.IoVec* vectors = stackalloc Native.IoVec[SendBatch];
         byte* names = stackalloc byte[SendBatch * NameSize];
+        byte* controls = stackalloc byte[SendBatch * ControlSize];
+        int* segments = stackalloc int[SendBatch];
         while (true)
         {
             if (!_sendQueue.TryTake(SendBatch, out int first, out int count))
@@ -292,32 +317,8 @@ public sealed partial class UdpEdgeListener
             }
             try
             {
-                int batch = 0;
-                for (int slot = first; slot < first + count; slot++)
-                {
-                    UdpEdge edge = _sendQueue.Edge(slot);
-                    if (edge.IsClosed)
-                    {
-                        continue;
-                    }
-                    ReadOnlySpan<byte> address = edge.SocketAddress.Buffer.Span[..edge.SocketAddress.Size];
-                    byte* name = names + (batch * NameSize);
-                    address.CopyTo(new Span<byte>(name, NameSize));
-                    // Ring buffers live on the pinned object heap: their addresses are stable.
-                    byte[] buffer = _sendQueue.Buffer(slot);
-                    vectors[batch] = new Native.IoVec
-                    {
-                        Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)),
-                        Length = (nuint)_sendQueue.Length(slot),
-                    };
-                    messages[batch] = default;
-                    messages[batch].Header.Name = name;
-                    messages[batch].Header.NameLength = (uint)address.Length;
-                    messages[batch].Header.Iov = &vectors[batch];
-                    messages[batch].Header.IovLength = 1;
-                    batch++;
-                }
-                SendMessages(fd, messages, batch);
+                int batch = BuildMessages(first, count, messages, vectors, names, controls, segments);
+                SendMessages(fd, messages, segments, batch);
             }
             finally
             {
@@ -326,7 +327,72 @@ public sealed partial class UdpEdgeListener
         }
     }
 
-    private unsafe void SendMessages(int fd, Native.MMsgHdr* messages, int count)
+    /// <summary>
+    /// One message per datagram, except that a run of datagrams to one end point of one size (the last may be shorter)
+    /// becomes one UDP GSO message (UDP_SEGMENT): the kernel carries it through the stack once and cuts it at the end.
+    /// </summary>
+    private unsafe int BuildMessages(int first, int count, Native.MMsgHdr* messages, Native.IoVec* vectors, byte* names, byte* controls, int* segments)
+    {
+        int batch = 0;
+        UdpEdge? runEdge = null;
+        int runSize = 0;
+        int runBytes = 0;
+        bool runOpen = false;
+        for (int slot = first; slot < first + count; slot++)
+        {
+            UdpEdge edge = _sendQueue.Edge(slot);
+            if (edge.IsClosed)
+            {
+                runOpen = false;      // a run's buffers must be neighbours in the vector array
+                continue;
+            }
+            int length = _sendQueue.Length(slot);
+            // Ring buffers live on the pinned object heap: their addresses are stable.
+            var vector = new Native.IoVec
+            {
+                Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_sendQueue.Buffer(slot))),
+                Length = (nuint)length,
+            };
+            int index = slot - first;
+            vectors[index] = vector;
+            if (_udpGso && runOpen && edge == runEdge && length <= runSize && segments[batch - 1] < MaxGsoSegments && runBytes + length <= MaxGsoBytes)
+            {
+                Native.MMsgHdr* message = &messages[batch - 1];
+                if (segments[batch - 1] == 1)
+                {
+                    byte* control = controls + ((batch - 1) * ControlSize);
+                    *(nuint*)control = 16 + sizeof(ushort);          // cmsg_len = CMSG_LEN(sizeof(uint16_t))
+                    *(int*)(control + 8) = SolUdp;
+                    *(int*)(control + 12) = UdpSegment;
+                    *(ushort*)(control + 16) = (ushort)runSize;
+                    message->Header.Control = control;
+                    message->Header.ControlLength = ControlSize;
+                }
+                message->Header.IovLength++;
+                segments[batch - 1]++;
+                runBytes += length;
+                runOpen = length == runSize;
+                continue;
+            }
+            ReadOnlySpan<byte> address = edge.SocketAddress.Buffer.Span[..edge.SocketAddress.Size];
+            byte* name = names + (batch * NameSize);
+            address.CopyTo(new Span<byte>(name, NameSize));
+            messages[batch] = default;
+            messages[batch].Header.Name = name;
+            messages[batch].Header.NameLength = (uint)address.Length;
+            messages[batch].Header.Iov = &vectors[index];
+            messages[batch].Header.IovLength = 1;
+            segments[batch] = 1;
+            runEdge = edge;
+            runSize = length;
+            runBytes = length;
+            runOpen = true;
+            batch++;
+        }
+        return batch;
+    }
+
+    private unsafe void SendMessages(int fd, Native.MMsgHdr* messages, int* segments, int count)
     {
         int done = 0;
         while (done < count)
@@ -335,11 +401,13 @@ public sealed partial class UdpEdgeListener
             if (sent > 0)
             {
                 long bytes = 0;
+                long datagrams = 0;
                 for (int i = done; i < done + sent; i++)
                 {
-                    bytes += (long)messages[i].Length;
+                    bytes += messages[i].Length;
+                    datagrams += segments[i];
                 }
-                Interlocked.Add(ref _datagramsSent, sent);
+                Interlocked.Add(ref _datagramsSent, datagrams);
                 Interlocked.Add(ref _bytesSent, bytes);
                 done += sent;
                 continue;
@@ -353,7 +421,12 @@ public sealed partial class UdpEdgeListener
             {
                 return;
             }
-            // The first datagram left failed (an ICMP error from an earlier one, no route): UDP loses it, go on.
+            if (segments[done] > 1 && errno is EInval or EIo or EOpNotSupp)
+            {
+                // A kernel or path without UDP GSO: send plainly from now on (this run is lost, as UDP may lose it).
+                _udpGso = false;
+            }
+            // The first message left failed (an ICMP error from an earlier one, no route): UDP loses it, go on.
             CountSendError(Marshal.GetPInvokeErrorMessage(errno));
             done++;
         }

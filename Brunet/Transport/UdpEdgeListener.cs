@@ -227,7 +227,7 @@ public sealed partial class UdpEdgeListener : IEdgeListener
         }
         // With dedicated threads, a datagram that finds the queue idle leaves at once from the caller's thread: one
         // thread hand-off less per packet (latency); under load the queue fills and the send thread batches.
-        if (_threads && _sendQueue.IsIdle && TrySendNow(edge, datagram))
+        if (_threads && !Corked && _sendQueue.IsIdle && TrySendNow(edge, datagram))
         {
             return true;
         }

@@ -168,7 +168,13 @@ internal static class GroupVpnNode
         {
             try
             {
-                path.Run(tap.Read);
+                path.Run(buffer =>
+                {
+                    int length = tap.Read(buffer);
+                    // The segments of one TSO frame but the last stay in the UDP queue and leave together (GSO).
+                    UdpEdgeListener.Corked = tap.HasPendingSegments;
+                    return length;
+                });
                 reading.TrySetResult();
             }
             catch (Exception e)

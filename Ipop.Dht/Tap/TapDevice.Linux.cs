@@ -71,6 +71,9 @@ internal sealed partial class TapDevice
     /// <summary>True when the host hands over TSO frames and partial checksums, which reads complete in software.</summary>
     public bool Offload => _offloadBuffer is not null;
 
+    /// <summary>True while segments of the last TSO frame are still to be read.</summary>
+    public bool HasPendingSegments => _nextSegment < _segments.Count;
+
     /// <summary>TSO frames the host handed over whole (each read back as several frames).</summary>
     public long OffloadedFrames => Interlocked.Read(ref _offloadedFrames);
 

@@ -114,6 +114,7 @@ measure_iperf_for() {   # measure_iperf_for SECONDS SERVER_IP NSTREAMS
   out=$(timeout $((seconds + 20)) ip netns exec "$A" iperf3 -c "$1" -p "$port" -t "$seconds" -P "$2" -f m -J 2>/dev/null)
   stop_pids "$server"
   forget_pids "$server"
+  [ -n "${VERBOSE:-}" ] && log "iperf3 -P $2: retransmits $(echo "$out" | jq -r '.end.sum_sent.retransmits // "?"' 2>/dev/null), intervals $(echo "$out" | jq -r '[.intervals[].sum.bits_per_second / 1e6 | floor] | join(" ")' 2>/dev/null)"
   echo "$out" | jq -r '.end.sum_received.bits_per_second // empty | . / 1e6 | floor' 2>/dev/null
 }
 declare -A rtt_all
