@@ -43,7 +43,8 @@ public static class NodeSetup
     /// The config's edge listeners; with <paramref name="ephemeralPorts"/> each binds port 0 on the same address
     /// (the extra nodes of run_bootstrap_node).
     /// </summary>
-    public static List<IEdgeListener> CreateListeners(NodeConfig config, bool ephemeralPorts, ILoggerFactory loggers)
+    public static List<IEdgeListener> CreateListeners(NodeConfig config, bool ephemeralPorts, ILoggerFactory loggers,
+        UdpEdgeListenerOptions? udpOptions = null)
     {
         var listeners = new List<IEdgeListener>();
         try
@@ -53,7 +54,7 @@ public static class NodeSetup
                 var bind = new IPEndPoint(listener.BindAddress, ephemeralPorts ? 0 : listener.Port);
                 listeners.Add(listener.Kind switch
                 {
-                    TransportKind.Udp => new UdpEdgeListener(bind, loggers.CreateLogger<UdpEdgeListener>()),
+                    TransportKind.Udp => new UdpEdgeListener(bind, loggers.CreateLogger<UdpEdgeListener>(), udpOptions),
                     TransportKind.Tcp => new TcpEdgeListener(bind, loggers.CreateLogger<TcpEdgeListener>()),
                     _ => throw new ConfigException(config.FilePath, "NodeConfig/EdgeListeners/EdgeListener", $"type {listener.Kind} cannot listen"),
                 });

@@ -227,8 +227,7 @@ public sealed partial class OverlayNode
         switch ((PayloadType)payload[0])
         {
             case PayloadType.Rpc:
-                byte[] copy = payload.ToArray();
-                Loop.Post(() => DeliverLocal(source, edge, copy));
+                PostToLoop(source, edge, payload);
                 break;
             case PayloadType.IpPacket:
                 if (edge is not null)
@@ -247,6 +246,14 @@ public sealed partial class OverlayNode
                 Interlocked.Increment(ref Counters._malformed);
                 break;
         }
+    }
+
+    // Its own method: a lambda in DeliverFromTransport would capture its parameters, and C# allocates that closure
+    // on every call, IP packets included.
+    private void PostToLoop(Address source, PeerEdge? edge, ReadOnlySpan<byte> payload)
+    {
+        byte[] copy = payload.ToArray();
+        Loop.Post(() => DeliverLocal(source, edge, copy));
     }
 
     /// <summary>A payload for this node, on the loop.</summary>

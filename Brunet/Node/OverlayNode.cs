@@ -58,7 +58,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _random = randomSeed is { } seed ? new Random(seed) : new Random();
         _table = ConnectionTable.Empty(identity.Address);
-        _handshake = new HandshakeOptions(brunetNamespace) { MaxDatagramSize = MaxDatagramSize };
+        _handshake = new HandshakeOptions(brunetNamespace) { MaxDatagramSize = MaxEdgeDatagramSize };
         Rpc = new RpcManager(new Sender(this), loop.Time, Options.Rpc);
         RegisterBuiltInMethods();
     }
@@ -68,6 +68,13 @@ public sealed partial class OverlayNode : IAsyncDisposable
     /// control messages (DHT batches) may reach this size and then ride IP fragmentation, as Brunet's did.
     /// </summary>
     public const int MaxDatagramSize = 4096;
+
+    /// <summary>
+    /// Largest encrypted datagram a direct edge carries: UDP's 65,000, so a large virtual MTU (up to about 64,000)
+    /// crosses in one datagram, which the IP layer fragments on a smaller path. Control traffic stays within
+    /// <see cref="MaxDatagramSize"/>, and so do relay edges.
+    /// </summary>
+    public const int MaxEdgeDatagramSize = 65_000;
 
     /// <summary>Largest RPC payload that fits one routed frame.</summary>
     public const int MaxControlPayload = MaxDatagramSize - SecureEdge.TransportOverhead - 1 - Messaging.RoutedHeader.Size - 80;
@@ -128,7 +135,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
         {
             throw new InvalidOperationException("Configure the handshake before starting the node.");
         }
-        _handshake = configure(_handshake) with { Namespace = Namespace, MaxDatagramSize = MaxDatagramSize };
+        _handshake = configure(_handshake) with { Namespace = Namespace, MaxDatagramSize = MaxEdgeDatagramSize };
     }
 
     /// <summary>Starts the listeners and the maintenance timer, then dials the bootstrap addresses.</summary>

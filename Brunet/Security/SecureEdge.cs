@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Brunet.Addressing;
@@ -41,6 +42,9 @@ public sealed class SecureEdge : IEdgeHandler
 
     /// <summary>How long the receiver keeps the previous epoch's key after the peer moved on.</summary>
     public static readonly TimeSpan PreviousEpochLifetime = TimeSpan.FromSeconds(30);
+
+    // A 1500-byte packet and its overhead fit; larger ones grow the buffer once.
+    private const int InitialSealBufferSize = 2048;
 
     /// <summary>How many epochs the peer may be ahead of us (all packets of the epochs between lost).</summary>
     private const int MaxEpochsAhead = 4;
@@ -244,7 +248,14 @@ public sealed class SecureEdge : IEdgeHandler
                 return false;
             }
             RekeyIfDue();
-            Span<byte> packet = _sealBuffer.AsSpan(0, TransportOverhead + plaintext.Length);
+            int length = TransportOverhead + plaintext.Length;
+            if (_sealBuffer.Length < length)
+            {
+                // Grown on demand (to a power of two), so an edge that only carries small packets keeps a small buffer.
+                CryptographicOperations.ZeroMemory(_sealBuffer);
+                _sealBuffer = new byte[Math.Min((int)BitOperations.RoundUpToPowerOf2((uint)length), _options.MaxDatagramSize)];
+            }
+            Span<byte> packet = _sealBuffer.AsSpan(0, length);
             packet[0] = TypeTransport;
             packet[1] = _txEpoch;
             BinaryPrimitives.WriteUInt64BigEndian(packet[2..], _txCounter);
@@ -596,7 +607,7 @@ public sealed class SecureEdge : IEdgeHandler
         lock (_sendLock)
         {
             _txCipher = send;
-            _sealBuffer = new byte[_options.MaxDatagramSize];
+            _sealBuffer = new byte[Math.Min(InitialSealBufferSize, _options.MaxDatagramSize)];
             _txEpoch = 0;
             _txCounter = 0;
             _txEpochMessages = 0;

@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,8 +18,12 @@ namespace Brunet.Transport;
 /// Empty datagrams are neither sent nor delivered. IPv4 or IPv6 follows the bind address; no dual mode.
 /// A datagram being delivered while another thread closes its edge may reach the handler just after
 /// <see cref="IEdgeHandler.OnClosed"/>; handlers that post to a node loop should ignore datagrams of closed edges.
+/// The send queue is a ring of reused buffers (<see cref="UdpSendRing"/>): queueing a datagram copies it once and
+/// allocates nothing. With <see cref="UdpEdgeListenerOptions.DedicatedThreads"/> on Linux, a receive thread takes
+/// datagrams in batches (recvmmsg) and a send thread sends the queue in batches (sendmmsg); otherwise two async loops
+/// on the thread pool serve the socket.
 /// </remarks>
-public sealed class UdpEdgeListener : IEdgeListener
+public sealed partial class UdpEdgeListener : IEdgeListener
 {
     /// <summary>
     /// Largest datagram carried. IPv4 allows 65,507 bytes of UDP payload (65,535 - 20 IP header - 8 UDP header);
@@ -32,8 +34,11 @@ public sealed class UdpEdgeListener : IEdgeListener
     // Larger than any UDP payload, so an oversized datagram is seen whole (and dropped), never silently truncated.
     private const int ReceiveBufferSize = 65_536;
 
+    // Datagrams the send loop takes from the queue at once (one sendmmsg on Linux with dedicated threads).
+    private const int SendBatch = 64;
+
     private readonly Socket _socket;
-    private readonly Channel<UdpOutgoing> _sendQueue;
+    private readonly UdpSendRing _sendQueue;
     private readonly ConcurrentDictionary<SocketAddress, UdpEdge> _edges = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly LogLimiter _errorLog = LogLimiter.PerSecond();
@@ -87,14 +92,17 @@ public sealed class UdpEdgeListener : IEdgeListener
             throw;
         }
         LocalAddress = TransportAddress.Udp((IPEndPoint)_socket.LocalEndPoint!);
-        _sendQueue = Channel.CreateBounded<UdpOutgoing>(new BoundedChannelOptions(options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,   // with Wait, TryWrite says false when full: that is our backpressure
-        });
+        _sendQueue = new UdpSendRing(options.SendQueueCapacity);   // full: TrySend says false, that is our backpressure
         EdgeLog.ListenerBound(Logger, LocalAddress.ToString());
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _sendLoop = Task.Run(SendLoopAsync);
+        if (options.DedicatedThreads && OperatingSystem.IsLinux())
+        {
+            (_receiveLoop, _sendLoop) = StartThreads(options);
+        }
+        else
+        {
+            _receiveLoop = Task.Run(ReceiveLoopAsync);
+            _sendLoop = Task.Run(SendLoopAsync);
+        }
     }
 
     public TransportKind Kind => TransportKind.Udp;
@@ -193,11 +201,20 @@ public sealed class UdpEdgeListener : IEdgeListener
             return;
         }
         CloseAllEdges();
-        _sendQueue.Writer.TryComplete();
+        _sendQueue.Complete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
+        if (_threads)
+        {
+            WakeReceiveThread();     // the threads hold the socket until they end; then it closes
+        }
+        else
+        {
+            _socket.Dispose();
+        }
         await Task.WhenAll(_receiveLoop, _sendLoop).ConfigureAwait(false);
+        _socket.Dispose();
         CloseAllEdges();   // an inbound edge accepted while the loops were stopping
+        _sendQueue.Dispose();
         _stop.Dispose();
     }
 
@@ -208,13 +225,16 @@ public sealed class UdpEdgeListener : IEdgeListener
             Interlocked.Increment(ref _sendQueueDrops);
             return false;
         }
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
-        datagram.CopyTo(buffer);
-        if (_sendQueue.Writer.TryWrite(new UdpOutgoing(edge, buffer, datagram.Length)))
+        // With dedicated threads, a datagram that finds the queue idle leaves at once from the caller's thread: one
+        // thread hand-off less per packet (latency); under load the queue fills and the send thread batches.
+        if (_threads && !Corked && _sendQueue.IsIdle && TrySendNow(edge, datagram))
         {
             return true;
         }
-        ReturnBuffer(buffer, datagram.Length);
+        if (_sendQueue.TryEnqueue(edge, datagram))
+        {
+            return true;
+        }
         Interlocked.Increment(ref _sendQueueDrops);
         return false;
     }
@@ -224,13 +244,6 @@ public sealed class UdpEdgeListener : IEdgeListener
     private static IPEndPoint Normalize(IPEndPoint endPoint) => endPoint.Address.IsIPv4MappedToIPv6
         ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port)
         : endPoint;
-
-    private static void ReturnBuffer(byte[] buffer, int length)
-    {
-        // The payload is usually ciphertext, but handshakes and tests are not: wipe what we wrote (cheap).
-        buffer.AsSpan(0, length).Clear();
-        ArrayPool<byte>.Shared.Return(buffer);
-    }
 
     private static bool IsIcmpError(SocketError error) => error is SocketError.ConnectionReset
         or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable;
@@ -371,22 +384,30 @@ public sealed class UdpEdgeListener : IEdgeListener
 
     private async Task SendLoopAsync()
     {
-        ChannelReader<UdpOutgoing> reader = _sendQueue.Reader;
         CancellationToken cancellationToken = _stop.Token;
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out UdpOutgoing item))
+                if (!_sendQueue.TryTake(SendBatch, out int first, out int count))
                 {
-                    try
+                    if (_sendQueue.IsDone || cancellationToken.IsCancellationRequested)
                     {
-                        await SendOneAsync(item, cancellationToken).ConfigureAwait(false);
+                        return;
                     }
-                    finally
+                    await _sendQueue.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                try
+                {
+                    for (int i = first; i < first + count; i++)
                     {
-                        ReturnBuffer(item.Buffer, item.Length);
+                        await SendOneAsync(i, cancellationToken).ConfigureAwait(false);
                     }
+                }
+                finally
+                {
+                    _sendQueue.Release();
                 }
             }
         }
@@ -398,36 +419,35 @@ public sealed class UdpEdgeListener : IEdgeListener
         {
             return;
         }
-        finally
-        {
-            while (reader.TryRead(out UdpOutgoing item))
-            {
-                ReturnBuffer(item.Buffer, item.Length);
-            }
-        }
     }
 
-    private async ValueTask SendOneAsync(UdpOutgoing item, CancellationToken cancellationToken)
+    private async ValueTask SendOneAsync(int slot, CancellationToken cancellationToken)
     {
-        if (item.Edge.IsClosed)
+        UdpEdge edge = _sendQueue.Edge(slot);
+        if (edge.IsClosed)
         {
             return;
         }
         try
         {
-            int sent = await _socket.SendToAsync(item.Buffer.AsMemory(0, item.Length), SocketFlags.None, item.Edge.SocketAddress, cancellationToken)
-                .ConfigureAwait(false);
+            int sent = await _socket.SendToAsync(_sendQueue.Buffer(slot).AsMemory(0, _sendQueue.Length(slot)), SocketFlags.None, edge.SocketAddress,
+                cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _datagramsSent);
             Interlocked.Add(ref _bytesSent, sent);
         }
         catch (SocketException e) when (!cancellationToken.IsCancellationRequested)
         {
-            // No route, an ICMP error from an earlier datagram, a full buffer: UDP loses this one datagram, the edge lives on.
-            long count = Interlocked.Increment(ref _sendErrors);
-            if (_errorLog.TryAcquire())
-            {
-                EdgeLog.SendFailed(Logger, LocalAddress.ToString(), count, e.SocketErrorCode.ToString());
-            }
+            CountSendError(e.SocketErrorCode.ToString());
+        }
+    }
+
+    private void CountSendError(string error)
+    {
+        // No route, an ICMP error from an earlier datagram, a full buffer: UDP loses this one datagram, the edge lives on.
+        long count = Interlocked.Increment(ref _sendErrors);
+        if (_errorLog.TryAcquire())
+        {
+            EdgeLog.SendFailed(Logger, LocalAddress.ToString(), count, error);
         }
     }
 }

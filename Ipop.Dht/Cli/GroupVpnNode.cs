@@ -30,11 +30,15 @@ internal static class GroupVpnNode
     public const string IpopConfigName = "ipop.config";
     public const string DhcpConfigName = "dhcp.config";
 
+    // 4 MiB of socket buffer each way: a burst of a few thousand VPN packets waits instead of being dropped.
+    private const int SocketBufferSize = 4 << 20;
+
     /// <summary>How long the lease waits for the node to join the ring before trying anyway.</summary>
     private static readonly TimeSpan s_joinWait = TimeSpan.FromSeconds(10);
 
     /// <exception cref="ConfigException">node.config, ipop.config or dhcp.config is bad.</exception>
-    public static async Task<int> RunAsync(string etc, bool verbose, TextWriter stdout, TextWriter stderr)
+    /// <param name="mtu">The virtual network's MTU: the TAP's and what DHCP offers (option 26). Null: 1200, Brunet's.</param>
+    public static async Task<int> RunAsync(string etc, bool verbose, TextWriter stdout, TextWriter stderr, int? mtu = null)
     {
         NodeConfig nodeConfig = NodeConfigLoader.Load(Path.Combine(etc, NodeConfigName));
         IpopConfig ipop = IpopConfigLoader.Load(Path.Combine(etc, IpopConfigName));
@@ -89,8 +93,11 @@ internal static class GroupVpnNode
             stop.Cancel();
         });
 
-        using TapDevice tap = TapDevice.Open(ipop.VirtualNetworkDevice, TapDevice.DefaultMtu);
-        List<IEdgeListener> listeners = NodeSetup.CreateListeners(nodeConfig, ephemeralPorts: false, loggers);
+        int virtualMtu = mtu ?? TapDevice.DefaultMtu;
+        using TapDevice tap = TapDevice.Open(ipop.VirtualNetworkDevice, virtualMtu, offload: Environment.GetEnvironmentVariable("GROUPVPN_TAP_OFFLOAD") != "0");
+        // The UDP listener carries the VPN's packets: its own receive and send threads, batched system calls.
+        List<IEdgeListener> listeners = NodeSetup.CreateListeners(nodeConfig, ephemeralPorts: false, loggers,
+            new UdpEdgeListenerOptions { DedicatedThreads = true, SocketReceiveBufferSize = SocketBufferSize, SocketSendBufferSize = SocketBufferSize });
         var loop = new SerialLoop(TimeProvider.System, loggers.CreateLogger<OverlayNode>());
         var node = new OverlayNode(identity, nodeConfig.BrunetNamespace, listeners, nodeConfig.RemoteTAs, loop, new NodeOptions(),
             loggers.CreateLogger<OverlayNode>());
@@ -110,10 +117,18 @@ internal static class GroupVpnNode
         using var allocator = new DhtAddressAllocator(store, ipop.IpopNamespace, pool, node.Address.ToString(),
             TimeSpan.FromSeconds(dhcp.LeaseTime), Path.Combine(etc, LeaseFile.DefaultFileName), staticAddress, TimeProvider.System,
             loggers.CreateLogger<DhtAddressAllocator>());
-        DhcpServer? server = staticAddress is null ? new DhcpServer(DhcpServerOptions.FromConfig(dhcp, pool), allocator) : null;
+        DhcpServer? server = staticAddress is null
+            ? new DhcpServer(DhcpServerOptions.FromConfig(dhcp, pool) with { Mtu = (ushort)virtualMtu }, allocator)
+            : null;
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
+        foreach (UdpEdgeListener udp in listeners.OfType<UdpEdgeListener>())
+        {
+            // TCP segments from one recvmmsg batch reach the TAP as one GSO frame (software GRO).
+            udp.ReceiveBatchStarted = path.BeginInboundBatch;
+            udp.ReceiveBatchEnded = path.EndInboundBatch;
+        }
         node.ConnectionsChanged += _ => path.OnConnectionsChanged();
         // In a private group the certificate names the host; else the config, else the machine.
         string hostName = (policy as GroupMembership)?.HostName ?? ipop.Hostname ?? Environment.MachineName;
@@ -162,7 +177,28 @@ internal static class GroupVpnNode
         await stdout.WriteLineAsync($"groupvpn: {TimeProvider.System.GetUtcNow():HH:mm:ss.fff} node {node.Address} on {tap.Name} ({tap.Mac}), namespace {ipop.IpopNamespace}"
             + (policy.IsPrivate ? $", group {policy.GroupName}" : ", open")).ConfigureAwait(false);
 
-        Task reading = path.RunAsync(stop.Token);
+        // One thread reads the TAP and carries each packet through lookup, seal and the UDP queue inline.
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                path.Run(buffer =>
+                {
+                    int length = tap.Read(buffer);
+                    // The segments of one TSO frame but the last stay in the UDP queue and leave together (GSO).
+                    UdpEdgeListener.Corked = tap.HasPendingSegments;
+                    return length;
+                });
+                reading.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                reading.TrySetException(e);
+            }
+        })
+        { IsBackground = true, Name = "tap-read " + tap.Name };
+        reader.Start();
         Task leasing = LeaseAsync(allocator, joined.Task, stop.Token);
         Task naming = publisher.RunAsync(stop.Token);
         Task revoking = revocations?.RunAsync(stop.Token) ?? Task.CompletedTask;
@@ -175,7 +211,8 @@ internal static class GroupVpnNode
             // SIGINT or SIGTERM
         }
         await stderr.WriteLineAsync("groupvpn: stopping").ConfigureAwait(false);
-        await AwaitStopped(reading).ConfigureAwait(false);
+        tap.Dispose();     // wakes the reader thread, waits for it to leave
+        await AwaitStopped(reading.Task).ConfigureAwait(false);
         await AwaitStopped(leasing).ConfigureAwait(false);
         await AwaitStopped(naming).ConfigureAwait(false);
         await AwaitStopped(revoking).ConfigureAwait(false);

@@ -10,6 +10,7 @@ internal sealed class PacketCounters
     internal long _packetsOut;
     internal long _packetsOutDirect;
     internal long _packetsIn;
+    internal long _coalescedFrames;
     internal long _arpReplies;
     internal long _dhcpReplies;
     internal long _queued;
@@ -29,6 +30,9 @@ internal sealed class PacketCounters
     public long PacketsOutDirect => Interlocked.Read(ref _packetsOutDirect);
 
     public long PacketsIn => Interlocked.Read(ref _packetsIn);
+
+    /// <summary>GSO frames written to the host, each several TCP segments from one receive batch.</summary>
+    public long CoalescedFrames => Interlocked.Read(ref _coalescedFrames);
 
     public long ArpReplies => Interlocked.Read(ref _arpReplies);
 
@@ -58,6 +62,7 @@ internal sealed class PacketCounters
         ControlEndpoint.Counter(text, "groupvpn_packets_out_total", "IP packets sent into the overlay.", PacketsOut);
         ControlEndpoint.Counter(text, "groupvpn_packets_out_direct_total", "IP packets sent over a direct edge.", PacketsOutDirect);
         ControlEndpoint.Counter(text, "groupvpn_packets_in_total", "IP packets from the overlay written to the TAP device.", PacketsIn);
+        ControlEndpoint.Counter(text, "groupvpn_coalesced_frames_total", "GSO frames written to the TAP, each several TCP segments of one receive batch.", CoalescedFrames);
         ControlEndpoint.Counter(text, "groupvpn_arp_replies_total", "ARP requests answered.", ArpReplies);
         ControlEndpoint.Counter(text, "groupvpn_dhcp_replies_total", "DHCP replies sent to the host.", DhcpReplies);
         ControlEndpoint.Counter(text, "groupvpn_packets_queued_total", "Packets held while an address was resolved or a direct edge made.", Interlocked.Read(ref _queued));

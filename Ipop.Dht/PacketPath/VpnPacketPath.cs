@@ -19,7 +19,7 @@ namespace Ipop.Dht.PacketPath;
 /// sent it. Open VPN: routed first, while traffic makes a direct edge. GroupVPN: direct edges only, from members only;
 /// packets wait (a few per destination) while the edge is made.
 /// </summary>
-/// <remarks>One reader task (<see cref="RunAsync"/>), no Task per packet; inbound runs on the transport's thread.</remarks>
+/// <remarks>One reader thread (<see cref="Run"/>), no Task per packet; inbound runs on the transport's thread.</remarks>
 internal sealed class VpnPacketPath
 {
     /// <summary>Packets held per destination while its address is looked up or its direct edge made; the oldest go first.</summary>
@@ -54,6 +54,12 @@ internal sealed class VpnPacketPath
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Address, long> _linkRequested = new();
     private long _hostMac = -1;
 
+    // The receive thread's batch: which path it is delivering for, and its coalescer (one per thread).
+    [ThreadStatic]
+    private static VpnPacketPath? t_batch;
+    [ThreadStatic]
+    private static TcpCoalescer? t_coalescer;
+
     /// <param name="dhcp">Null on a host with a static address: DHCP from the host is not answered.</param>
     public VpnPacketPath(
         IFrameDevice device, IOverlayPort overlay, LeaseResolver resolver, DhcpServer? dhcp, AddressPool pool, IGroupPolicy policy,
@@ -84,24 +90,30 @@ internal sealed class VpnPacketPath
     /// <summary>The host's MAC on the TAP, learned from its frames; null until it has sent one.</summary>
     public MacAddress? HostMac => Interlocked.Read(ref _hostMac) is >= 0 and long value ? new MacAddress((ulong)value) : null;
 
-    /// <summary>Reads frames from the device until cancelled or the device is closed.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads frames with a blocking <paramref name="read"/> on the calling thread (a dedicated one) and handles each
+    /// inline, through lookup, seal and the UDP queue: no Task and no thread hop per packet. Ends when
+    /// <paramref name="read"/> returns a negative length (the device was disposed).
+    /// </summary>
+    public void Run(Func<Span<byte>, int> read)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(2048, _device.Mtu + 64));
+        ArgumentNullException.ThrowIfNull(read);
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(Math.Max(2048, _device.Mtu + 64));
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (true)
             {
-                int length = await _device.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                int length = read(buffer);
+                if (length < 0)
+                {
+                    return;
+                }
                 _ = HandleFrame(buffer.AsSpan(0, length));   // a DHCP exchange finishes on its own; it logs its failures
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);   // it held the host's packets
+            Array.Clear(buffer);   // it held the host's packets
         }
     }
 
@@ -181,6 +193,34 @@ internal sealed class VpnPacketPath
             Enqueue(_inboundQueues, ip.Source, (source, whole.ToArray()));
         }
         _resolver.Lookup(ip.Source);
+    }
+
+    /// <summary>
+    /// The transport's receive thread starts a batch of datagrams (recvmmsg): until <see cref="EndInboundBatch"/>, TCP
+    /// segments delivered on this thread are coalesced into GSO frames when the device takes them.
+    /// </summary>
+    public void BeginInboundBatch()
+    {
+        if (_device is IGsoFrameWriter { Offload: true })
+        {
+            t_coalescer ??= new TcpCoalescer();
+            t_batch = this;
+        }
+    }
+
+    /// <summary>The batch ended: writes what was coalesced.</summary>
+    public void EndInboundBatch()
+    {
+        if (t_batch != this)
+        {
+            return;
+        }
+        t_batch = null;
+        if (t_coalescer is { } coalescer && _device is IGsoFrameWriter gso)
+        {
+            coalescer.Flush(_device, gso);
+            Interlocked.Add(ref Counters._coalescedFrames, coalescer.TakeCoalesced());
+        }
     }
 
     /// <summary>The overlay's links changed: send what waited for a direct edge (GroupVPN).</summary>
@@ -409,7 +449,14 @@ internal sealed class VpnPacketPath
         {
             new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4).WriteTo(frame);
             packet.CopyTo(frame.AsSpan(EthernetHeader.Size));
-            _device.Write(frame.AsSpan(0, length));
+            if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter gso)
+            {
+                coalescer.Add(frame.AsSpan(0, length), _device, gso);
+            }
+            else
+            {
+                _device.Write(frame.AsSpan(0, length));
+            }
             Interlocked.Increment(ref Counters._packetsIn);
         }
         finally

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Ipop.Dht.PacketPath;
@@ -9,6 +11,10 @@ internal sealed partial class TapDevice
 {
     // <linux/if_tun.h>, <linux/sockios.h>, <net/if.h>, <asm-generic/fcntl.h> (x86-64 and arm64 agree on these).
     private const uint TunSetIff = 0x400454ca;      // _IOW('T', 202, int)
+    private const uint TunSetOffload = 0x400454d0;  // _IOW('T', 208, unsigned int)
+    private const uint TunFCsum = 0x01;
+    private const uint TunFTso4 = 0x02;
+    private const short IffVnetHdr = 0x4000;
     private const uint SiocGIfFlags = 0x8913;
     private const uint SiocSIfFlags = 0x8914;
     private const uint SiocSIfMtu = 0x8922;
@@ -37,19 +43,43 @@ internal sealed partial class TapDevice
     private const int IfReqSize = 40;
     private const int IfReqUnionOffset = 16;
 
+    private static readonly byte[] s_noOffloadHeader = GC.AllocateArray<byte>(TapOffload.HeaderSize, pinned: true);
+
     private readonly int _fd;
     private readonly int _wakeFd;
 
-    private TapDevice(int fd, int wakeFd, string name, MacAddress mac, int mtu)
+    // With offloads: every read starts with a virtio_net_hdr, and a TSO frame (up to 64 KiB) is read here whole and
+    // handed out one segment per read. One reader at a time, so no lock.
+    private readonly byte[]? _offloadBuffer;
+    private TcpSegmentPlan _segments;
+    private int _segmentFrameLength;
+    private int _nextSegment;
+
+    private TapDevice(int fd, int wakeFd, string name, MacAddress mac, int mtu, bool offload)
     {
         _fd = fd;
         _wakeFd = wakeFd;
         Name = name;
         Mac = mac;
         Mtu = mtu;
+        if (offload)
+        {
+            _offloadBuffer = GC.AllocateUninitializedArray<byte>(TapOffload.HeaderSize + 65_536 + 64);
+        }
     }
 
-    private static TapDevice OpenLinux(string name, int mtu)
+    /// <summary>True when the host hands over TSO frames and partial checksums, which reads complete in software.</summary>
+    public bool Offload => _offloadBuffer is not null;
+
+    /// <summary>True while segments of the last TSO frame are still to be read.</summary>
+    public bool HasPendingSegments => _nextSegment < _segments.Count;
+
+    /// <summary>TSO frames the host handed over whole (each read back as several frames).</summary>
+    public long OffloadedFrames => Interlocked.Read(ref _offloadedFrames);
+
+    private long _offloadedFrames;
+
+    private static TapDevice OpenLinux(string name, int mtu, bool offload)
     {
         int fd = Native.Open("/dev/net/tun", ORdwr | ONonBlock | OCloExec);
         if (fd < 0)
@@ -68,9 +98,20 @@ internal sealed partial class TapDevice
         {
             Span<byte> request = stackalloc byte[IfReqSize];
             WriteName(request, name);
-            WriteInt16(request, IffTap | IffNoPi);
+            WriteInt16(request, (short)(IffTap | IffNoPi | (offload ? IffVnetHdr : 0)));
             Ioctl(fd, TunSetIff, request, name, "TUNSETIFF");
             string actualName = ReadName(request);
+            if (offload)
+            {
+                // The argument is the flag word itself, not a pointer to it.
+                unsafe
+                {
+                    if (Native.Ioctl(fd, TunSetOffload, (byte*)(nint)(TunFCsum | TunFTso4)) < 0)
+                    {
+                        throw Failure($"TUNSETOFFLOAD on {actualName}", Marshal.GetLastPInvokeError());
+                    }
+                }
+            }
 
             control = Native.Socket(AfInet, SockDgram | OCloExec, 0);
             if (control < 0)
@@ -100,7 +141,7 @@ internal sealed partial class TapDevice
             {
                 throw Failure("eventfd", Marshal.GetLastPInvokeError());
             }
-            return new TapDevice(fd, wakeFd, actualName, mac, mtu);
+            return new TapDevice(fd, wakeFd, actualName, mac, mtu, offload);
         }
         catch
         {
@@ -120,8 +161,73 @@ internal sealed partial class TapDevice
         }
     }
 
-    /// <summary>One non-blocking read: the frame's length, or -1 when none is queued.</summary>
-    private unsafe int TryRead(Span<byte> buffer)
+    /// <summary>
+    /// One frame, without blocking: its length, or -1 when none is queued. With offloads, the next segment of a TSO
+    /// frame read before, or the next frame with its virtio_net_hdr taken off and its checksum completed.
+    /// </summary>
+    private int TryRead(Span<byte> buffer)
+    {
+        if (_offloadBuffer is not { } raw)
+        {
+            return TryReadRaw(buffer);
+        }
+        while (true)
+        {
+            if (_nextSegment < _segments.Count)
+            {
+                ReadOnlySpan<byte> whole = raw.AsSpan(TapOffload.HeaderSize, _segmentFrameLength);
+                if (buffer.Length < _segments.HeaderLength + _segments.SegmentSize)
+                {
+                    _segments = default;     // the caller's buffer is smaller than the MTU: drop the rest
+                    Interlocked.Increment(ref _droppedReads);
+                    continue;
+                }
+                return TapOffload.WriteSegment(whole, _segments, _nextSegment++, buffer);
+            }
+            int length = TryReadRaw(raw);
+            if (length < 0)
+            {
+                return -1;
+            }
+            if (length < TapOffload.HeaderSize)
+            {
+                Interlocked.Increment(ref _droppedReads);
+                continue;
+            }
+            ReadOnlySpan<byte> header = raw;
+            byte flags = header[0];
+            byte gsoType = (byte)(header[1] & ~TapOffload.GsoEcn);
+            int segmentSize = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
+            int checksumStart = BinaryPrimitives.ReadUInt16LittleEndian(header[6..]);
+            int checksumOffset = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
+            Span<byte> frame = raw.AsSpan(TapOffload.HeaderSize, length - TapOffload.HeaderSize);
+            if (gsoType == TapOffload.GsoTcpV4)
+            {
+                if (!TapOffload.TryPlanTcp4(frame, segmentSize, out TcpSegmentPlan plan))
+                {
+                    Interlocked.Increment(ref _droppedReads);
+                    continue;
+                }
+                Interlocked.Increment(ref _offloadedFrames);
+                _segments = plan;
+                _segmentFrameLength = frame.Length;
+                _nextSegment = 0;
+                continue;
+            }
+            if (gsoType != TapOffload.GsoNone
+                || ((flags & TapOffload.NeedsChecksum) != 0 && !TapOffload.TryCompleteChecksum(frame, checksumStart, checksumOffset))
+                || frame.Length > buffer.Length)
+            {
+                Interlocked.Increment(ref _droppedReads);
+                continue;
+            }
+            frame.CopyTo(buffer);
+            return frame.Length;
+        }
+    }
+
+    /// <summary>One non-blocking read(): the length, or -1 when nothing is queued.</summary>
+    private unsafe int TryReadRaw(Span<byte> buffer)
     {
         while (true)
         {
@@ -147,23 +253,75 @@ internal sealed partial class TapDevice
         }
     }
 
-    /// <summary>One write of a whole frame; false when the kernel had no room and dropped it.</summary>
-    private unsafe bool TryWrite(ReadOnlySpan<byte> frame)
+    /// <summary>A coalesced TCP/IPv4 frame with a GSO virtio_net_hdr; false when the kernel had no room and dropped it.</summary>
+    private unsafe bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize)
     {
+        int ipHeaderLength = (frame[14] & 0x0f) * 4;
+        int tcpHeaderLength = (frame[14 + ipHeaderLength + 12] >> 4) * 4;
+        byte* header = stackalloc byte[TapOffload.HeaderSize];
+        Span<byte> fields = new(header, TapOffload.HeaderSize);
+        fields[0] = TapOffload.NeedsChecksum;
+        fields[1] = TapOffload.GsoTcpV4;
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], (ushort)(14 + ipHeaderLength + tcpHeaderLength));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[4..], (ushort)segmentSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], (ushort)(14 + ipHeaderLength));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[8..], 16);    // the TCP checksum field
+        Native.IoVec* vectors = stackalloc Native.IoVec[2];
         while (true)
         {
             nint result;
             fixed (byte* pointer = frame)
             {
-                result = Native.Write(_fd, pointer, (nuint)frame.Length);
+                vectors[0] = new Native.IoVec { Base = header, Length = TapOffload.HeaderSize };
+                vectors[1] = new Native.IoVec { Base = pointer, Length = (nuint)frame.Length };
+                result = Native.WriteV(_fd, vectors, 2);
             }
-            if (result == frame.Length)
+            if (result >= 0)
+            {
+                return true;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EIntr)
+            {
+                continue;
+            }
+            if (errno is EAgain or ENoBufs)
+            {
+                return false;
+            }
+            throw Failure($"write to {Name}", errno);
+        }
+    }
+
+    /// <summary>One write of a whole frame; false when the kernel had no room and dropped it.</summary>
+    private unsafe bool TryWrite(ReadOnlySpan<byte> frame)
+    {
+        int expected = frame.Length + (Offload ? TapOffload.HeaderSize : 0);
+        Native.IoVec* vectors = stackalloc Native.IoVec[2];
+        while (true)
+        {
+            nint result;
+            fixed (byte* pointer = frame)
+            {
+                if (Offload)
+                {
+                    // An all-zero virtio_net_hdr first: a complete frame, checksums to be checked as usual.
+                    vectors[0] = new Native.IoVec { Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_noOffloadHeader)), Length = TapOffload.HeaderSize };
+                    vectors[1] = new Native.IoVec { Base = pointer, Length = (nuint)frame.Length };
+                    result = Native.WriteV(_fd, vectors, 2);
+                }
+                else
+                {
+                    result = Native.Write(_fd, pointer, (nuint)frame.Length);
+                }
+            }
+            if (result == expected)
             {
                 return true;
             }
             if (result >= 0)
             {
-                throw new TapException($"write to {Name}: wrote {result} of {frame.Length} bytes.");
+                throw new TapException($"write to {Name}: wrote {result} of {expected} bytes.");
             }
             int errno = Marshal.GetLastPInvokeError();
             if (errno == EIntr)
@@ -273,6 +431,16 @@ internal sealed partial class TapDevice
 
         [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
         public static partial nint Write(int fd, byte* buffer, nuint count);
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct IoVec
+        {
+            public byte* Base;
+            public nuint Length;
+        }
+
+        [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+        public static partial nint WriteV(int fd, IoVec* vectors, int count);
 
         // ioctl is variadic; on x86-64 and arm64 Linux a pointer vararg is passed like a fixed argument.
         [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]

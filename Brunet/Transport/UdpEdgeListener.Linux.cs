@@ -1,0 +1,480 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Brunet.Transport;
+
+/// <summary>
+/// Dedicated threads on Linux: a receive thread that blocks in recvmmsg and hands each datagram to its edge's handler
+/// (the whole inbound data path runs on it, no thread hop per datagram), and a send thread that drains the send queue
+/// with sendmmsg, up to <see cref="SendBatch"/> datagrams per system call.
+/// </summary>
+public sealed partial class UdpEdgeListener
+{
+    // Datagrams one recvmmsg may return. Each has a 64 KiB buffer, so a whole datagram is always seen (and the
+    // too-long ones dropped); 16 x 64 KiB = 1 MiB per listener, which is why only hot listeners use threads.
+    private const int ReceiveBatch = 16;
+
+    // sizeof(struct sockaddr_in6) is 28; room for any address family the socket can report.
+    private const int NameSize = 128;
+
+    private const int MsgWaitForOne = 0x10000;
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
+    private const int ControlSize = 24;          // CMSG_SPACE(sizeof(uint16_t))
+    private const int MaxGsoSegments = 64;       // UDP_MAX_SEGMENTS
+    private const int MaxGsoBytes = 65_000;      // under IPv4's 65,507 bytes of UDP payload
+    private const int EIo = 5;
+    private const int EInval = 22;
+    private const int EOpNotSupp = 95;
+    private const int MsgDontWait = 0x40;
+    private const int SolSocket = 1;
+    private const int SoSndBufForce = 32;
+    private const int SoRcvBufForce = 33;
+    private const int ShutRdWr = 2;
+    private const int EIntr = 4;
+    private const int EAgain = 11;
+    private const int EBadF = 9;
+    private const int ENotSock = 88;
+    private const int EConnRefused = 111;
+    private const int ENetUnreach = 101;
+    private const int EHostUnreach = 113;
+
+    private bool _threads;
+    private volatile bool _udpGso = true;
+
+    [ThreadStatic]
+    private static bool t_corked;
+
+    /// <summary>
+    /// While true on the calling thread, its datagrams go through the send queue even when it is idle, so a burst
+    /// (the segments of one TSO frame) leaves in batches: sendmmsg, and UDP GSO for runs of equal-size datagrams to one
+    /// end point. Set it before the burst's datagrams but the last, clear it for the last.
+    /// </summary>
+    public static bool Corked
+    {
+        get => t_corked;
+        set => t_corked = value;
+    }
+
+    /// <summary>
+    /// With dedicated threads: called on the receive thread before it hands out one batch of datagrams (one recvmmsg),
+    /// and <see cref="ReceiveBatchEnded"/> after, so a consumer can merge what one batch brings (GRO). Set before traffic.
+    /// </summary>
+    public Action? ReceiveBatchStarted { get; set; }
+
+    /// <inheritdoc cref="ReceiveBatchStarted"/>
+    public Action? ReceiveBatchEnded { get; set; }
+
+    private (Task Receive, Task Send) StartThreads(UdpEdgeListenerOptions options)
+    {
+        _threads = true;
+        ForceBufferSize(SoRcvBufForce, options.SocketReceiveBufferSize);
+        ForceBufferSize(SoSndBufForce, options.SocketSendBufferSize);
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var receiveThread = new Thread(() => RunThread(ReceiveThread, received)) { IsBackground = true, Name = "udp-recv " + LocalAddress };
+        var sendThread = new Thread(() => RunThread(SendThread, sent)) { IsBackground = true, Name = "udp-send " + LocalAddress };
+        receiveThread.Start();
+        sendThread.Start();
+        return (received.Task, sent.Task);
+    }
+
+    private void RunThread(Action<int> body, TaskCompletionSource done)
+    {
+        // The socket stays open while a thread uses its descriptor; DisposeAsync closes it after both threads end.
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            body((int)_socket.SafeHandle.DangerousGetHandle());
+        }
+        catch (ObjectDisposedException)
+        {
+            // disposed before the thread started
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// SO_RCVBUFFORCE / SO_SNDBUFFORCE: with CAP_NET_ADMIN (which a VPN node has) the size asked for is granted
+    /// beyond net.core.rmem_max / wmem_max, so a burst of datagrams waits in the kernel instead of being dropped.
+    /// Without the capability the call fails and the capped size set by the constructor stays.
+    /// </summary>
+    private unsafe void ForceBufferSize(int option, int? size)
+    {
+        if (size is not int value)
+        {
+            return;
+        }
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            _ = Native.SetSockOpt((int)_socket.SafeHandle.DangerousGetHandle(), SolSocket, option, &value, sizeof(int));
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One sendto with MSG_DONTWAIT from the caller's thread. False when the socket buffer is full (then the datagram
+    /// goes to the queue); true when it was sent, or failed in a way that loses only it (counted).
+    /// </summary>
+    private unsafe bool TrySendNow(UdpEdge edge, ReadOnlySpan<byte> datagram)
+    {
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            ReadOnlySpan<byte> address = edge.SocketAddress.Buffer.Span[..edge.SocketAddress.Size];
+            nint sent;
+            fixed (byte* data = datagram)
+            fixed (byte* name = address)
+            {
+                sent = Native.SendTo(fd, data, (nuint)datagram.Length, MsgDontWait, name, (uint)address.Length);
+            }
+            if (sent >= 0)
+            {
+                Interlocked.Increment(ref _datagramsSent);
+                Interlocked.Add(ref _bytesSent, sent);
+                return true;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is EAgain or EIntr)
+            {
+                return false;
+            }
+            CountSendError(Marshal.GetPInvokeErrorMessage(errno));
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Wakes a receive thread blocked in recvmmsg: shutdown() on a UDP socket makes it return at once.</summary>
+    private void WakeReceiveThread()
+    {
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            _ = Native.Shutdown((int)_socket.SafeHandle.DangerousGetHandle(), ShutRdWr);
+        }
+        catch (ObjectDisposedException)
+        {
+            // already closed
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    private unsafe void ReceiveThread(int fd)
+    {
+        CancellationToken cancellationToken = _stop.Token;
+        byte[] buffers = GC.AllocateUninitializedArray<byte>(ReceiveBatch * ReceiveBufferSize, pinned: true);
+        byte[] names = GC.AllocateArray<byte>(ReceiveBatch * NameSize, pinned: true);
+        Native.MMsgHdr* messages = stackalloc Native.MMsgHdr[ReceiveBatch];
+        Native.IoVec* vectors = stackalloc Native.IoVec[ReceiveBatch];
+        byte* bufferBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffers));
+        byte* nameBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(names));
+        for (int i = 0; i < ReceiveBatch; i++)
+        {
+            vectors[i] = new Native.IoVec { Base = bufferBase + ((nint)i * ReceiveBufferSize), Length = ReceiveBufferSize };
+        }
+        var from = new SocketAddress(_socket.AddressFamily);
+        int fullAddressSize = from.Size;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                for (int i = 0; i < ReceiveBatch; i++)
+                {
+                    messages[i] = default;
+                    messages[i].Header.Name = nameBase + (i * NameSize);
+                    messages[i].Header.NameLength = NameSize;
+                    messages[i].Header.Iov = &vectors[i];
+                    messages[i].Header.IovLength = 1;
+                }
+                int count = Native.RecvMmsg(fd, messages, ReceiveBatch, MsgWaitForOne, null);
+                if (count <= 0)
+                {
+                    int errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
+                    if (cancellationToken.IsCancellationRequested || errno is EBadF or ENotSock)
+                    {
+                        return;
+                    }
+                    if (errno is EConnRefused or ENetUnreach or EHostUnreach)
+                    {
+                        Interlocked.Increment(ref _icmpErrors);
+                    }
+                    else if (errno is not (EIntr or EAgain or 0))
+                    {
+                        long errors = Interlocked.Increment(ref _receiveErrors);
+                        if (_errorLog.TryAcquire())
+                        {
+                            EdgeLog.ReceiveFailed(Logger, LocalAddress.ToString(), errors, Marshal.GetPInvokeErrorMessage(errno));
+                        }
+                    }
+                    continue;
+                }
+                InvokeBatchHook(ReceiveBatchStarted);
+                try
+                {
+                    DeliverBatch(messages, count, names, buffers, from, fullAddressSize);
+                }
+                finally
+                {
+                    InvokeBatchHook(ReceiveBatchEnded);
+                }
+            }
+        }
+        finally
+        {
+            Array.Clear(buffers);   // they held datagrams (ciphertext mostly, handshakes not)
+        }
+    }
+
+    private void InvokeBatchHook(Action? hook)
+    {
+        if (hook is null)
+        {
+            return;
+        }
+        try
+        {
+            hook();
+        }
+        catch (Exception e)
+        {
+            // The receive thread must outlive a consumer's failure, as it outlives a handler's.
+            EdgeLog.HandlerFailed(Logger, LocalAddress.ToString(), e);
+        }
+    }
+
+    private unsafe void DeliverBatch(Native.MMsgHdr* messages, int count, byte[] names, byte[] buffers, SocketAddress from, int fullAddressSize)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int nameLength = (int)messages[i].Header.NameLength;
+            if (nameLength > fullAddressSize || nameLength <= 0)
+            {
+                Interlocked.Increment(ref _receiveDrops);
+                continue;
+            }
+            // The kernel's sockaddr is the SocketAddress encoding on Linux: it keys the edge table directly.
+            from.Size = nameLength;
+            names.AsSpan(i * NameSize, nameLength).CopyTo(from.Buffer.Span);
+            Deliver(buffers.AsSpan(i * ReceiveBufferSize, (int)messages[i].Length), from);
+        }
+    }
+
+    private unsafe void SendThread(int fd)
+    {
+        Native.MMsgHdr* messages = stackalloc Native.MMsgHdr[SendBatch];
+        Native.IoVec* vectors = stackalloc Native.IoVec[SendBatch];
+        byte* names = stackalloc byte[SendBatch * NameSize];
+        byte* controls = stackalloc byte[SendBatch * ControlSize];
+        int* segments = stackalloc int[SendBatch];
+        while (true)
+        {
+            if (!_sendQueue.TryTake(SendBatch, out int first, out int count))
+            {
+                if (_sendQueue.IsDone || _stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                _sendQueue.Wait();
+                continue;
+            }
+            try
+            {
+                int batch = BuildMessages(first, count, messages, vectors, names, controls, segments);
+                SendMessages(fd, messages, segments, batch);
+            }
+            finally
+            {
+                _sendQueue.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One message per datagram, except that a run of datagrams to one end point of one size (the last may be shorter)
+    /// becomes one UDP GSO message (UDP_SEGMENT): the kernel carries it through the stack once and cuts it at the end.
+    /// </summary>
+    private unsafe int BuildMessages(int first, int count, Native.MMsgHdr* messages, Native.IoVec* vectors, byte* names, byte* controls, int* segments)
+    {
+        int batch = 0;
+        UdpEdge? runEdge = null;
+        int runSize = 0;
+        int runBytes = 0;
+        bool runOpen = false;
+        for (int slot = first; slot < first + count; slot++)
+        {
+            UdpEdge edge = _sendQueue.Edge(slot);
+            if (edge.IsClosed)
+            {
+                runOpen = false;      // a run's buffers must be neighbours in the vector array
+                continue;
+            }
+            int length = _sendQueue.Length(slot);
+            // Ring buffers live on the pinned object heap: their addresses are stable.
+            var vector = new Native.IoVec
+            {
+                Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_sendQueue.Buffer(slot))),
+                Length = (nuint)length,
+            };
+            int index = slot - first;
+            vectors[index] = vector;
+            if (_udpGso && runOpen && edge == runEdge && length <= runSize && segments[batch - 1] < MaxGsoSegments && runBytes + length <= MaxGsoBytes)
+            {
+                Native.MMsgHdr* message = &messages[batch - 1];
+                if (segments[batch - 1] == 1)
+                {
+                    byte* control = controls + ((batch - 1) * ControlSize);
+                    *(nuint*)control = 16 + sizeof(ushort);          // cmsg_len = CMSG_LEN(sizeof(uint16_t))
+                    *(int*)(control + 8) = SolUdp;
+                    *(int*)(control + 12) = UdpSegment;
+                    *(ushort*)(control + 16) = (ushort)runSize;
+                    message->Header.Control = control;
+                    message->Header.ControlLength = ControlSize;
+                }
+                message->Header.IovLength++;
+                segments[batch - 1]++;
+                runBytes += length;
+                runOpen = length == runSize;
+                continue;
+            }
+            ReadOnlySpan<byte> address = edge.SocketAddress.Buffer.Span[..edge.SocketAddress.Size];
+            byte* name = names + (batch * NameSize);
+            address.CopyTo(new Span<byte>(name, NameSize));
+            messages[batch] = default;
+            messages[batch].Header.Name = name;
+            messages[batch].Header.NameLength = (uint)address.Length;
+            messages[batch].Header.Iov = &vectors[index];
+            messages[batch].Header.IovLength = 1;
+            segments[batch] = 1;
+            runEdge = edge;
+            runSize = length;
+            runBytes = length;
+            runOpen = true;
+            batch++;
+        }
+        return batch;
+    }
+
+    private unsafe void SendMessages(int fd, Native.MMsgHdr* messages, int* segments, int count)
+    {
+        int done = 0;
+        while (done < count)
+        {
+            int sent = Native.SendMmsg(fd, messages + done, (uint)(count - done), 0);
+            if (sent > 0)
+            {
+                long bytes = 0;
+                long datagrams = 0;
+                for (int i = done; i < done + sent; i++)
+                {
+                    bytes += messages[i].Length;
+                    datagrams += segments[i];
+                }
+                Interlocked.Add(ref _datagramsSent, datagrams);
+                Interlocked.Add(ref _bytesSent, bytes);
+                done += sent;
+                continue;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EIntr)
+            {
+                continue;
+            }
+            if (errno is EBadF or ENotSock)
+            {
+                return;
+            }
+            if (segments[done] > 1 && errno is EInval or EIo or EOpNotSupp)
+            {
+                // A kernel or path without UDP GSO: send plainly from now on (this run is lost, as UDP may lose it).
+                _udpGso = false;
+            }
+            // The first message left failed (an ICMP error from an earlier one, no route): UDP loses it, go on.
+            CountSendError(Marshal.GetPInvokeErrorMessage(errno));
+            done++;
+        }
+    }
+
+    private static unsafe partial class Native
+    {
+        [StructLayout(LayoutKind.Sequential)]
+        public struct IoVec
+        {
+            public byte* Base;
+            public nuint Length;
+        }
+
+        /// <summary>struct msghdr (x86-64 and arm64 Linux).</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        public struct MsgHdr
+        {
+            public byte* Name;
+            public uint NameLength;
+            public IoVec* Iov;
+            public nuint IovLength;
+            public byte* Control;
+            public nuint ControlLength;
+            public int Flags;
+        }
+
+        /// <summary>struct mmsghdr: a msghdr and the byte count the kernel filled in.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        public struct MMsgHdr
+        {
+            public MsgHdr Header;
+            public uint Length;
+        }
+
+        [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+        public static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+        [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+        public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+        [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+        public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+
+        [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+        public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+
+        [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+        public static partial int Shutdown(int fd, int how);
+    }
+}

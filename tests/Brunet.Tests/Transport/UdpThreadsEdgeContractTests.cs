@@ -1,0 +1,3 @@
+namespace Brunet.Tests.Transport;
+
+public sealed class UdpThreadsEdgeContractTests : EdgeContractTests<UdpThreadsListenerPairFactory>;
