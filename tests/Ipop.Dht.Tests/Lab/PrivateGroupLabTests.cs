@@ -226,14 +226,14 @@ public sealed partial class PrivateGroupLabTests
         long before = Metric(counter, metric);
         long now = before;
         var clock = Stopwatch.StartNew();
-        while (now <= before && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (now <= before && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             (int exit, string output) = Exec(from, "ping", "-c", "2", "-i", "0.3", "-W", "1", to.ToString());
             Assert.That(exit, Is.Not.Zero, $"h{from} reached {to} across the group boundary: {output}");
             now = Metric(counter, metric);
         }
-        Assert.That(now, Is.GreaterThan(before), $"h{from} -> {to}: h{counter}'s {metric} did not grow; h{counter}: "
-            + HttpGet($"h{counter}", HostControlPort, "/metrics"));
+        Assert.That(now, Is.GreaterThan(before), $"h{from} -> {to}: h{counter}'s {metric} did not grow in {clock.Elapsed.TotalSeconds:0.0} s; "
+            + $"h{from}: {GroupVpnMetrics(from)} {HttpGet($"h{from}", HostControlPort, "/api/linkstatus")}; h{counter}: {GroupVpnMetrics(counter)}");
         return now - before;
     }
 
@@ -269,6 +269,9 @@ public sealed partial class PrivateGroupLabTests
         Assert.That(match.Success, Is.True, $"h{i}'s /metrics has no {name}: {text}");
         return long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
+
+    private string GroupVpnMetrics(int i) => string.Join(' ', HttpGet($"h{i}", HostControlPort, "/metrics").Split('\n')
+        .Where(line => line.StartsWith("groupvpn_", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal)));
 
     private string HttpGet(string name, int port, string path)
     {
