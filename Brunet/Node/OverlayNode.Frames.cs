@@ -59,6 +59,13 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>
+    /// What the handshake of the direct link to <paramref name="peer"/> proved (keys, certificate), or null when there
+    /// is no open direct link: lets a caller check a peer's membership before it sends data. Any thread.
+    /// </summary>
+    public PeerIdentity? DirectPeer(Address peer) =>
+        Connections.Get(peer)?.Edge is PeerEdge edge && !edge.Secure.IsClosed ? edge.Secure.Peer : null;
+
+    /// <summary>
     /// Sends a data packet (the payload without its type byte) of <paramref name="type"/> to <paramref name="destination"/>:
     /// over the direct link when there is one, else routed (exact mode) if <paramref name="allowRouted"/>. Any thread;
     /// no allocation.

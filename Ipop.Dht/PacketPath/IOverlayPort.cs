@@ -1,5 +1,6 @@
 using Brunet.Addressing;
 using Brunet.Node;
+using Brunet.Security;
 
 namespace Ipop.Dht.PacketPath;
 
@@ -8,6 +9,9 @@ internal interface IOverlayPort
 {
     /// <summary>Sends an IP packet to <paramref name="destination"/>: over its direct link, else routed if allowed. Any thread; no allocation.</summary>
     OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted);
+
+    /// <summary>The identity the direct link to <paramref name="peer"/> proved, or null without one. Any thread.</summary>
+    PeerIdentity? DirectPeer(Address peer);
 
     /// <summary>Asks for a direct (on-demand) link to <paramref name="peer"/>. Any thread.</summary>
     void RequestDirectLink(Address peer);

@@ -1,6 +1,7 @@
 using Brunet.Addressing;
 using Brunet.Messaging;
 using Brunet.Node;
+using Brunet.Security;
 
 namespace Ipop.Dht.PacketPath;
 
@@ -9,6 +10,8 @@ internal sealed class OverlayPort(OverlayNode node) : IOverlayPort
 {
     public OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted) =>
         node.SendData(destination, PayloadType.IpPacket, packet, allowRouted);
+
+    public PeerIdentity? DirectPeer(Address peer) => node.DirectPeer(peer);
 
     public void RequestDirectLink(Address peer) => node.RequestDirectLink(peer);
 }

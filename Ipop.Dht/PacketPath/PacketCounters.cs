@@ -20,6 +20,7 @@ internal sealed class PacketCounters
     internal long _droppedQueueFull;
     internal long _droppedNotDirect;
     internal long _droppedNotMember;
+    internal long _droppedToNonMember;
     internal long _droppedBroadcast;
     internal long _droppedMalformed;
     internal long _droppedNoHost;
@@ -47,6 +48,9 @@ internal sealed class PacketCounters
 
     public long DroppedNotMember => Interlocked.Read(ref _droppedNotMember);
 
+    /// <summary>Outbound packets not sent because the directly linked node holding the address is not a group member.</summary>
+    public long DroppedToNonMember => Interlocked.Read(ref _droppedToNonMember);
+
     public long DroppedBroadcast => Interlocked.Read(ref _droppedBroadcast);
 
     public long DroppedMalformed => Interlocked.Read(ref _droppedMalformed);
@@ -72,6 +76,7 @@ internal sealed class PacketCounters
         ControlEndpoint.Counter(text, "groupvpn_dropped_queue_full_total", "Held packets dropped because their queue was full.", DroppedQueueFull);
         ControlEndpoint.Counter(text, "groupvpn_dropped_not_direct_total", "Inbound GroupVPN packets that were routed instead of direct.", DroppedNotDirect);
         ControlEndpoint.Counter(text, "groupvpn_dropped_not_member_total", "Inbound packets from nodes that are not group members.", DroppedNotMember);
+        ControlEndpoint.Counter(text, "groupvpn_dropped_to_non_member_total", "Outbound packets not sent because their destination node is not a group member.", DroppedToNonMember);
         ControlEndpoint.Counter(text, "groupvpn_dropped_broadcast_total", "Broadcast and multicast packets (not carried yet).", DroppedBroadcast);
         ControlEndpoint.Counter(text, "groupvpn_dropped_malformed_total", "Frames or packets that did not parse.", DroppedMalformed);
         ControlEndpoint.Counter(text, "groupvpn_dropped_no_host_total", "Inbound packets before the host's MAC was known.", Interlocked.Read(ref _droppedNoHost));

@@ -347,6 +347,13 @@ internal sealed class VpnPacketPath
     private bool TrySend(Address target, ReadOnlySpan<byte> packet)
     {
         bool isPrivate = _policy.IsPrivate;
+        if (isPrivate && _overlay.DirectPeer(target) is { } peer && _policy.Check(peer) is not null)
+        {
+            // The address is leased to a node outside the group (the DHT's leases are open): its handshake
+            // certificate does not pass, so the member's packet is not handed to it.
+            Interlocked.Increment(ref Counters._droppedToNonMember);
+            return true;
+        }
         OverlayNode.DataSend sent = _overlay.Send(target, packet, allowRouted: !isPrivate);
         switch (sent)
         {

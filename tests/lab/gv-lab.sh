@@ -2,7 +2,9 @@
 # The GroupVPN lab: a bootstrap namespace and N host namespaces on one bridge (198.18.0.0/15, no route anywhere else).
 #   gv-lab.sh up SUFFIX N      makes gv-net-SUFFIX (the bridge), gv-boot-SUFFIX (198.18.0.1), gv-hI-SUFFIX (198.18.0.1I)
 #   gv-lab.sh down SUFFIX N    deletes them
-#   gv-lab.sh configs SUFFIX N DIR   writes boot/ and hI/ config folders under DIR
+#   gv-lab.sh configs SUFFIX N DIR [private]   writes boot/ and hI/ config folders under DIR; with "private" each
+#                                    ipop.config enables GroupVPN (ca.crt, node.crt, node.key in the host's folder,
+#                                    as `groupvpn ca sign --out DIR/hI` writes them)
 # Veth pairs are created inside the namespaces (never in the root namespace); nothing else is touched.
 set -euo pipefail
 cmd="$1"; suffix="$2"; count="${3:-3}"
@@ -36,6 +38,10 @@ case "$cmd" in
     ;;
   configs)
     dir="$4"
+    group=""
+    if [ "${5:-}" = private ]; then
+      group="  <GroupVPN><Enabled>true</Enabled><AuthorityCertificate>ca.crt</AuthorityCertificate><Certificate>node.crt</Certificate><KeyPath>node.key</KeyPath></GroupVPN>"
+    fi
     mkdir -p "$dir/boot"
     cat >"$dir/boot/boot.config" <<XML
 <?xml version="1.0"?>
@@ -76,6 +82,7 @@ XML
   <AddressData><Hostname>$name</Hostname></AddressData>
   <EnableMulticast>false</EnableMulticast>
   <AllowStaticAddresses>false</AllowStaticAddresses>
+$group
 </IpopConfig>
 XML
       cat >"$dir/$name/dhcp.config" <<XML
@@ -90,7 +97,7 @@ XML
     done
     ;;
   *)
-    echo "usage: $0 up|down|configs SUFFIX [N] [DIR]" >&2
+    echo "usage: $0 up|down|configs SUFFIX [N] [DIR] [private]" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,6 @@
 using Brunet.Addressing;
 using Brunet.Node;
+using Brunet.Security;
 using Ipop.Dht.PacketPath;
 
 namespace Ipop.Dht.Tests.Fakes;
@@ -14,6 +15,17 @@ internal sealed class FakeOverlay : IOverlayPort
     public List<(Address Destination, byte[] Packet, OverlayNode.DataSend How)> Sent { get; } = [];
 
     public List<Address> LinkRequests { get; } = [];
+
+    /// <summary>What the handshake of a direct link proved, for the destinations in <see cref="Direct"/> that have one.</summary>
+    public Dictionary<Address, PeerIdentity> Peers { get; } = [];
+
+    public PeerIdentity? DirectPeer(Address peer)
+    {
+        lock (_gate)
+        {
+            return Direct.Contains(peer) && Peers.TryGetValue(peer, out PeerIdentity? identity) ? identity : null;
+        }
+    }
 
     public OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted)
     {

@@ -164,6 +164,38 @@ public sealed class VpnPacketPathTests
     }
 
     [Test]
+    public async Task HandleFrame_GroupVpnDestinationLinkedButNotAMember_NotSentAndCounted()
+    {
+        VpnPacketPath path = Path(new TestPolicy(s_self));      // bob holds the address but is not a member
+        _overlay.Direct.Add(s_bob);
+        _overlay.Peers[s_bob] = Peer(s_bob);
+        Task resolved = NextResolution();
+
+        await path.HandleFrame(IpFrame(s_aliceIp, s_bobIp));
+        await resolved;
+        await path.HandleFrame(IpFrame(s_aliceIp, s_bobIp));
+
+        Assert.That(_overlay.Sent, Is.Empty, "a member's packet was handed to a non-member");
+        Assert.That(path.Counters.DroppedToNonMember, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task HandleFrame_GroupVpnDestinationLinkedAndAMember_SentDirect()
+    {
+        VpnPacketPath path = Path(new TestPolicy(s_bob));
+        _overlay.Direct.Add(s_bob);
+        _overlay.Peers[s_bob] = Peer(s_bob);
+        Task resolved = NextResolution();
+
+        await path.HandleFrame(IpFrame(s_aliceIp, s_bobIp));
+        await resolved;
+
+        Assert.That(_overlay.Sent, Has.Count.EqualTo(1));
+        Assert.That(_overlay.Sent[0].How, Is.EqualTo(OverlayNode.DataSend.Direct));
+        Assert.That(path.Counters.DroppedToNonMember, Is.Zero);
+    }
+
+    [Test]
     public async Task OnOverlayPacket_SourceLeasedToTheSender_WrittenToTheHost()
     {
         VpnPacketPath path = Path(OpenGroupPolicy.Instance);

@@ -1,0 +1,325 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Ipop.Dht.Tests.Tap;
+
+namespace Ipop.Dht.Tests.Lab;
+
+/// <summary>
+/// Issue C's private group in real processes (tests/lab/gv-lab.sh, <c>configs ... private</c>): a group authority made
+/// with <c>groupvpn ca init</c> signs two members, which lease and ping each other over the VPN. A host whose
+/// certificate comes from another authority of the same group name cannot start with the group's ca.crt (exit 2, no
+/// TAP, so no lease); run as a look-alike group with its own ca.crt it cannot reach members, nor members it, and the
+/// member counts the dropped packets. Uses the built artifacts; builds nothing.
+/// </summary>
+[TestFixture]
+[Category("Root")]
+[NonParallelizable]
+public sealed partial class PrivateGroupLabTests
+{
+    private const int HostCount = 3;
+    private const int HostControlPort = 10001;
+    private const string GroupName = "lab";
+    private static readonly TimeSpan s_command = TimeSpan.FromSeconds(30);
+
+    private readonly List<LabProcess> _processes = [];
+    private string _root = "";
+    private string _suffix = "";
+    private string _dir = "";
+    private bool _labUp;
+
+    [SetUp]
+    public void SetUp()
+    {
+        RootRequirement.Require();
+        foreach (string tool in new[] { "busybox", "ping" })
+        {
+            if (!ToolExists(tool))
+            {
+                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+                {
+                    Assert.Fail($"{tool} is not installed (CI installs busybox and iputils-ping).");
+                }
+                Assert.Ignore($"{tool} is not installed.");
+            }
+        }
+        _root = FindRepositoryRoot();
+        Assert.That(File.Exists(GroupVpnDll), Is.True, $"{GroupVpnDll} is missing: build the solution (Release) first.");
+        Assert.That(File.Exists(BootstrapDll), Is.True, $"{BootstrapDll} is missing: build the solution (Release) first.");
+        _suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        _dir = Path.Combine(Path.GetTempPath(), "gvpriv-" + _suffix);
+        Directory.CreateDirectory(_dir);
+        _labUp = true;
+        Lab("up");
+        Lab("configs", _dir, "private");
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        bool failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        foreach (LabProcess process in _processes)
+        {
+            if (failed)
+            {
+                TestContext.Out.WriteLine($"----- {process.Name} (pid {process.Id}) -----");
+                TestContext.Out.WriteLine(process.Output);
+            }
+            process.Dispose();
+        }
+        _processes.Clear();
+        if (_labUp)
+        {
+            LabProcess.Run(s_command, "bash", LabScript, "down", _suffix, HostCount.ToString(CultureInfo.InvariantCulture));
+            _labUp = false;
+        }
+        if (_dir.Length > 0 && Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void PrivateGroup_MembersAndOutsiders_MembersPingOutsidersGetNoLeaseOrNoReach()
+    {
+        var total = Stopwatch.StartNew();
+        // The group's authority signs h1 and h2 into their etc folders (node.key, node.crt, ca.crt there).
+        string groupCa = Path.Combine(_dir, "ca-group");
+        string otherCa = Path.Combine(_dir, "ca-other");
+        Ca("init", "--out", groupCa, "--name", GroupName);
+        Ca("init", "--out", otherCa, "--name", GroupName);     // another authority, the same group name
+        Ca("sign", "--ca", groupCa, "--name", "h1", "--out", HostDir(1));
+        Ca("sign", "--ca", groupCa, "--name", "h2", "--out", HostDir(2));
+
+        LabProcess boot = Spawn("boot", Namespace("boot"), "dotnet", BootstrapDll, Path.Combine(_dir, "boot", "boot.config"), "-n", "4");
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.That(boot.WaitForOutput($"node {i} joined", TimeSpan.FromSeconds(15)), Is.True, $"bootstrap node {i} did not join");
+        }
+
+        // 1. Members lease and ping each other.
+        (IPAddress a1, double lease1) = StartHostAndLease(1);
+        (IPAddress a2, double lease2) = StartHostAndLease(2);
+        Assert.That(a1, Is.Not.EqualTo(a2));
+        Assert.That(_processes.Single(p => p.Name == "h1").Output, Does.Contain($"group {GroupName}"), "h1 did not run as a private group member");
+        TestContext.Out.WriteLine($"members run -> lease: h1 {lease1:0.00} s, h2 {lease2:0.00} s");
+        var memberPing = Stopwatch.StartNew();
+        PingUntilAnswered(1, a2, TimeSpan.FromSeconds(15));
+        PingUntilAnswered(2, a1, TimeSpan.FromSeconds(15));
+        TestContext.Out.WriteLine($"members ping both ways: {memberPing.Elapsed.TotalSeconds:0.00} s");
+
+        // 2. Outsider A, a forger: a certificate from the other authority but the group's real ca.crt named.
+        Ca("sign", "--ca", otherCa, "--name", "h3", "--out", HostDir(3));
+        File.Copy(Path.Combine(groupCa, "ca.crt"), Path.Combine(HostDir(3), "ca.crt"), overwrite: true);
+        var forgerClock = Stopwatch.StartNew();
+        (int forgerExit, string forgerOutput) = Exec(3, "dotnet", GroupVpnDll, "run", "--etc", HostDir(3));
+        TestContext.Out.WriteLine($"forger refused in {forgerClock.Elapsed.TotalSeconds:0.00} s: {forgerOutput.Trim()}");
+        Assert.That(forgerExit, Is.EqualTo(2), "the forger's groupvpn run should exit 2: " + forgerOutput);
+        Assert.That(forgerOutput, Does.Contain("node.crt").And.Contain("IpopConfig/GroupVPN/Certificate").And.Contain("issued by another authority"),
+            "the refusal should name the certificate and the reason: " + forgerOutput);
+        Assert.That(Exec(3, "ip", "link", "show", "tapipop").ExitCode, Is.Not.Zero, "the forger made a TAP device");
+        (int forgerDhcp, string forgerDhcpOutput) = Exec(3, "busybox", "udhcpc", "-i", "tapipop", "-n", "-q", "-t", "2", "-T", "1", "-s", UdhcpcScript);
+        Assert.That(forgerDhcp, Is.Not.Zero, "the forger got a lease: " + forgerDhcpOutput);
+
+        // 3. Outsider B, a look-alike group: the other authority's own ca.crt and certificate. It runs (its own DHCP
+        // server hands it an address from the open DHT), but no VPN packet passes either way: each side finds the
+        // other's handshake certificate foreign and does not hand it its packets.
+        long h1In = Metric(1, "groupvpn_packets_in_total");    // from here on nothing more reaches h1's host
+        Ca("sign", "--ca", otherCa, "--name", "h3", "--out", HostDir(3));   // restores the other authority's ca.crt
+        (IPAddress a3, double lease3) = StartOutsider("h3-lookalike");
+        TestContext.Out.WriteLine($"look-alike outsider run -> lease {a3} in {lease3:0.00} s");
+        var lookAlike = Stopwatch.StartNew();
+        long outsiderRefused = PingFailsUntilCounted(3, a1, 3, "groupvpn_dropped_to_non_member_total");
+        long outsiderGotBefore = Metric(3, "groupvpn_dropped_not_member_total");
+        long memberRefused = PingFailsUntilCounted(1, a3, 1, "groupvpn_dropped_to_non_member_total");
+        Assert.That(Metric(3, "groupvpn_dropped_not_member_total"), Is.EqualTo(outsiderGotBefore), "h1 handed its VPN packets to the outsider");
+        Assert.That(Metric(1, "groupvpn_packets_in_total"), Is.EqualTo(h1In), "h1 took packets from the look-alike outsider");
+        Assert.That(Metric(3, "groupvpn_packets_in_total"), Is.Zero, "the look-alike outsider got packets from h1");
+        TestContext.Out.WriteLine($"look-alike: h3 -> h1 refused ({outsiderRefused} packets), h1 -> h3 refused ({memberRefused} packets) "
+            + $"in {lookAlike.Elapsed.TotalSeconds:0.00} s");
+        StopProcess("h3-lookalike");
+
+        // 4. Outsider C, one that sends whatever it likes: h3 as an open node (GroupVPN off) on the same overlay and
+        // IpopNamespace. Its packets reach h1 over a direct edge and are dropped there as from a non-member.
+        File.WriteAllText(Path.Combine(HostDir(3), "ipop.config"),
+            GroupVpnElement().Replace(File.ReadAllText(Path.Combine(HostDir(3), "ipop.config")), ""));
+        (IPAddress a3Open, double lease3Open) = StartOutsider("h3-open");
+        TestContext.Out.WriteLine($"open outsider run -> lease {a3Open} in {lease3Open:0.00} s");
+        var open = Stopwatch.StartNew();
+        long dropped = PingFailsUntilCounted(3, a1, 1, "groupvpn_dropped_not_member_total");
+        PingFailsUntilCounted(1, a3Open, 1, "groupvpn_dropped_to_non_member_total");
+        Assert.That(Metric(1, "groupvpn_packets_in_total"), Is.EqualTo(h1In), "h1 took packets from the open outsider");
+        TestContext.Out.WriteLine($"open outsider: h3 -> h1 dropped by h1 as from a non-member ({dropped} packets), h1 -> h3 refused, "
+            + $"in {open.Elapsed.TotalSeconds:0.00} s");
+
+        // The members still reach each other.
+        (int stillExit, string still) = Exec(1, "ping", "-c", "2", "-i", "0.2", "-W", "2", a2.ToString());
+        Assert.That(stillExit, Is.Zero, "h1 -> h2 after the outsiders: " + still);
+        TestContext.Out.WriteLine($"total: {total.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    private string GroupVpnDll => Path.Combine(_root, "artifacts", "bin", "Ipop.Dht", "release", "groupvpn.dll");
+
+    private string BootstrapDll => Path.Combine(_root, "artifacts", "bin", "bootstrap", "release", "run_bootstrap_node.dll");
+
+    private string LabScript => Path.Combine(_root, "tests", "lab", "gv-lab.sh");
+
+    private string UdhcpcScript => Path.Combine(_root, "tests", "lab", "udhcpc.script");
+
+    private string Namespace(string name) => $"gv-{name}-{_suffix}";
+
+    private string HostDir(int i) => Path.Combine(_dir, $"h{i}");
+
+    private void Ca(params string[] arguments)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "dotnet", [GroupVpnDll, "ca", .. arguments]);
+        Assert.That(exit, Is.Zero, $"groupvpn ca {string.Join(' ', arguments)}: {output}");
+    }
+
+    private (IPAddress Address, double Seconds) StartHostAndLease(int i)
+    {
+        var clock = Stopwatch.StartNew();
+        IPAddress? address = TryStartHostAndLease(i, $"h{i}");
+        Assert.That(address, Is.Not.Null, $"h{i}: udhcpc got no lease");
+        return (address!, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Starts <c>groupvpn run</c> for host <paramref name="i"/>, waits for its TAP and asks udhcpc for a lease: null when none came.</summary>
+    private IPAddress? TryStartHostAndLease(int i, string name)
+    {
+        var clock = Stopwatch.StartNew();
+        LabProcess host = Spawn(name, Namespace($"h{i}"), "dotnet", GroupVpnDll, "run", "--etc", HostDir(i));
+        while (Exec(i, "ip", "link", "show", "tapipop").ExitCode != 0)
+        {
+            Assert.That(host.HasExited, Is.False, $"{name} exited: {host.Output}");
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"{name} made no TAP device");
+            Thread.Sleep(50);
+        }
+        (int exit, string output) = Exec(i, "busybox", "udhcpc", "-i", "tapipop", "-n", "-q", "-t", "10", "-T", "1", "-s", UdhcpcScript);
+        Match lease = LeaseLine().Match(output);
+        return exit == 0 && lease.Success ? IPAddress.Parse(lease.Groups[1].Value) : null;
+    }
+
+    private (IPAddress Address, double Seconds) StartOutsider(string name)
+    {
+        var clock = Stopwatch.StartNew();
+        IPAddress? address = TryStartHostAndLease(3, name);
+        Assert.That(address, Is.Not.Null, $"{name}: udhcpc got no lease");
+        return (address!, clock.Elapsed.TotalSeconds);
+    }
+
+    private void StopProcess(string name)
+    {
+        LabProcess process = _processes.Single(p => p.Name == name);
+        LabProcess.Run(s_command, "kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
+        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(15)), Is.True, $"{name} did not stop on SIGTERM");
+    }
+
+    /// <summary>
+    /// Pings <paramref name="to"/> from host <paramref name="from"/> (never answered) until host <paramref name="counter"/>'s
+    /// metric <paramref name="metric"/> has grown: the packets were dropped for the reason it names. Returns the growth.
+    /// </summary>
+    private long PingFailsUntilCounted(int from, IPAddress to, int counter, string metric)
+    {
+        long before = Metric(counter, metric);
+        long now = before;
+        var clock = Stopwatch.StartNew();
+        while (now <= before && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            (int exit, string output) = Exec(from, "ping", "-c", "2", "-i", "0.3", "-W", "1", to.ToString());
+            Assert.That(exit, Is.Not.Zero, $"h{from} reached {to} across the group boundary: {output}");
+            now = Metric(counter, metric);
+        }
+        Assert.That(now, Is.GreaterThan(before), $"h{from} -> {to}: h{counter}'s {metric} did not grow in {clock.Elapsed.TotalSeconds:0.0} s; "
+            + $"h{from}: {GroupVpnMetrics(from)} {HttpGet($"h{from}", HostControlPort, "/api/linkstatus")}; h{counter}: {GroupVpnMetrics(counter)}");
+        return now - before;
+    }
+
+    private void PingUntilAnswered(int from, IPAddress to, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        string output = "";
+        while (clock.Elapsed < timeout)
+        {
+            (int exit, output) = Exec(from, "ping", "-c", "1", "-W", "1", to.ToString());
+            if (exit == 0)
+            {
+                return;
+            }
+        }
+        Assert.Fail($"h{from} -> {to}: no answer in {timeout.TotalSeconds} s: {output}");
+    }
+
+    private string NodeAddressOf(int i)
+    {
+        Match match = NodeAddressElement().Match(File.ReadAllText(Path.Combine(HostDir(i), "node.config")));
+        Assert.That(match.Success, Is.True, $"h{i}'s node.config has no NodeAddress after its first run");
+        return match.Groups[1].Value;
+    }
+
+    private bool HasConnection(int i, string peer) =>
+        HttpGet($"h{i}", HostControlPort, "/api/linkstatus").Contains($"\"address\":\"{peer}\"", StringComparison.Ordinal);
+
+    private long Metric(int i, string name)
+    {
+        string text = HttpGet($"h{i}", HostControlPort, "/metrics");
+        Match match = Regex.Match(text, $@"(?m)^{Regex.Escape(name)} (\d+)");
+        Assert.That(match.Success, Is.True, $"h{i}'s /metrics has no {name}: {text}");
+        return long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private string GroupVpnMetrics(int i) => string.Join(' ', HttpGet($"h{i}", HostControlPort, "/metrics").Split('\n')
+        .Where(line => line.StartsWith("groupvpn_", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal)));
+
+    private string HttpGet(string name, int port, string path)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "ip", "netns", "exec", Namespace(name), "bash",
+            Path.Combine(_root, "tests", "lab", "http-get.sh"), port.ToString(CultureInfo.InvariantCulture), path);
+        Assert.That(exit, Is.Zero, $"GET {path} in {name}: {output}");
+        return output;
+    }
+
+    private (int ExitCode, string Output) Exec(int host, string program, params string[] arguments) =>
+        LabProcess.Run(s_command, "ip", ["netns", "exec", Namespace($"h{host}"), program, .. arguments]);
+
+    private LabProcess Spawn(string name, string netns, string program, params string[] arguments)
+    {
+        LabProcess process = LabProcess.Start(name, "ip", ["netns", "exec", netns, program, .. arguments]);
+        _processes.Add(process);
+        return process;
+    }
+
+    private void Lab(string command, params string[] more)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "bash",
+            [LabScript, command, _suffix, HostCount.ToString(CultureInfo.InvariantCulture), .. more]);
+        Assert.That(exit, Is.Zero, $"gv-lab.sh {command}: {output}");
+    }
+
+    private static bool ToolExists(string tool) =>
+        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(folder => File.Exists(Path.Combine(folder, tool)));
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? folder = new(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Brunet.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        Assert.Fail("Brunet.sln not found above " + TestContext.CurrentContext.TestDirectory);
+        return "";
+    }
+
+    [GeneratedRegex(@"lease (\d+\.\d+\.\d+\.\d+)/")]
+    private static partial Regex LeaseLine();
+
+    [GeneratedRegex(@"\s*<GroupVPN>.*</GroupVPN>", RegexOptions.Singleline)]
+    private static partial Regex GroupVpnElement();
+
+    [GeneratedRegex(@"<NodeAddress>(brunet:node:[A-Z2-7]+)</NodeAddress>")]
+    private static partial Regex NodeAddressElement();
+}
