@@ -123,6 +123,8 @@ internal static class GroupVpnNode
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
+        path.Dns = new DnsOnTap(new Dns.DnsResponder(new DhtHostResolver(store, ipop.IpopNamespace)), tap.Write,
+            Ipv4Math.ToUInt32(pool.Gateway));
         foreach (UdpEdgeListener udp in listeners.OfType<UdpEdgeListener>())
         {
             // TCP segments from one recvmmsg batch reach the TAP as one GSO frame (software GRO).

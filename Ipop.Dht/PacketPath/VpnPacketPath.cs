@@ -61,6 +61,9 @@ internal sealed class VpnPacketPath
     private static TcpCoalescer? t_coalescer;
 
     /// <param name="dhcp">Null on a host with a static address: DHCP from the host is not answered.</param>
+    /// <summary>The <c>.ipop</c> name server on the virtual gateway, if the node runs one.</summary>
+    public DnsOnTap? Dns { get; set; }
+
     public VpnPacketPath(
         IFrameDevice device, IOverlayPort overlay, LeaseResolver resolver, DhcpServer? dhcp, AddressPool pool, IGroupPolicy policy,
         TimeProvider time, ILogger? logger = null)
@@ -243,10 +246,16 @@ internal sealed class VpnPacketPath
 
     private Task HandleIpv4(ReadOnlySpan<byte> frame)
     {
-        if (FrameReader.TryReadUdp(frame, out _, out UdpHeader udp, out int payloadOffset, out int payloadLength)
-            && udp.DestinationPort == DhcpReply.ServerPort)
+        if (FrameReader.TryReadUdp(frame, out Ipv4Header udpIp, out UdpHeader udp, out int payloadOffset, out int payloadLength))
         {
-            return HandleDhcp(frame.Slice(payloadOffset, payloadLength));
+            if (udp.DestinationPort == DhcpReply.ServerPort)
+            {
+                return HandleDhcp(frame.Slice(payloadOffset, payloadLength));
+            }
+            if (Dns?.TryHandle(frame, udpIp, udp, payloadOffset, payloadLength) == true)
+            {
+                return Task.CompletedTask;   // a .ipop name query to the virtual gateway
+            }
         }
         ReadOnlySpan<byte> packet = frame[EthernetHeader.Size..];
         if (!Ipv4Header.TryRead(packet, out Ipv4Header ip))
