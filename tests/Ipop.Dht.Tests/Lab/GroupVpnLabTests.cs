@@ -150,6 +150,11 @@ public sealed partial class GroupVpnLabTests
             Assert.That(answer, Does.Contain($"\"value\":\"{addresses[i]}\""), $"dns:demo:h{i} should hold {addresses[i]}: {answer}");
         }
 
+        // The node answers DNS on the virtual gateway: h1's own resolver finds h2.ipop through the DHT.
+        (int lookupExit, string lookup) = Exec(1, "busybox", "nslookup", "h2.ipop", "100.64.0.1");
+        Assert.That(lookupExit == 0 && lookup.Contains(addresses[2].ToString(), StringComparison.Ordinal), Is.True,
+            $"h1: nslookup h2.ipop at the virtual gateway: {lookup}");
+
         // A spoofed source (an address h1 does not lease) is dropped by h2, and counted.
         long droppedBefore = SpoofedDrops(2);
         Exec(1, "ip", "addr", "add", "100.64.250.250/32", "dev", "tapipop");
