@@ -92,7 +92,7 @@ public sealed partial class UdpEdgeListener : IEdgeListener
             throw;
         }
         LocalAddress = TransportAddress.Udp((IPEndPoint)_socket.LocalEndPoint!);
-        _sendQueue = new UdpSendRing(options.SendQueueCapacity);   // full: TrySend says false, that is our backpressure
+        _sendQueue = new UdpSendRing(options.SendQueueCapacity, keepBuffers: options.DedicatedThreads);   // full: TrySend says false, that is our backpressure
         EdgeLog.ListenerBound(Logger, LocalAddress.ToString());
         if (options.DedicatedThreads && OperatingSystem.IsLinux())
         {

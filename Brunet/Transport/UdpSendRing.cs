@@ -17,6 +17,7 @@ internal sealed class UdpSendRing : IDisposable
 
     private readonly Lock _lock = new();
     private readonly byte[][] _buffers;
+    private readonly bool _keepBuffers;
     private readonly int[] _lengths;
     private readonly UdpEdge?[] _edges;
     private readonly SemaphoreSlim _ready = new(0, 1);
@@ -26,9 +27,16 @@ internal sealed class UdpSendRing : IDisposable
     private bool _waiting;
     private bool _completed;
 
-    public UdpSendRing(int capacity)
+    /// <param name="keepBuffers">
+    /// True (a VPN node's busy listener, batch sends): each slot keeps its pinned buffer for reuse. False (a bootstrap
+    /// process's many quiet listeners): a slot's buffer is rented per datagram and returned once sent, so an idle
+    /// listener holds nothing after a burst (a ring cycles through all its slots: kept buffers would add up to
+    /// capacity × 2 KiB per listener).
+    /// </param>
+    public UdpSendRing(int capacity, bool keepBuffers = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _keepBuffers = keepBuffers;
         _buffers = new byte[capacity][];
         _lengths = new int[capacity];
         _edges = new UdpEdge?[capacity];
@@ -59,7 +67,12 @@ internal sealed class UdpSendRing : IDisposable
             }
             int index = (_head + _count) % _buffers.Length;
             byte[] buffer = _buffers[index];
-            if (buffer.Length < datagram.Length)
+            if (!_keepBuffers)
+            {
+                buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(datagram.Length);
+                _buffers[index] = buffer;
+            }
+            else if (buffer.Length < datagram.Length)
             {
                 // Once per slot, and again only for a datagram larger than it has carried so far. Pinned (the
                 // pinned object heap), so a batch send can pass the buffers to the kernel without pinning each.
@@ -135,7 +148,13 @@ internal sealed class UdpSendRing : IDisposable
         {
             for (int i = 0; i < _taken; i++)
             {
-                _edges[(_head + i) % _buffers.Length] = null;
+                int index = (_head + i) % _buffers.Length;
+                _edges[index] = null;
+                if (!_keepBuffers && _buffers[index].Length > 0)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(_buffers[index], clearArray: true);   // it held a packet
+                    _buffers[index] = [];
+                }
             }
             _head = (_head + _taken) % _buffers.Length;
             _count -= _taken;
