@@ -60,6 +60,11 @@ internal static class ScaleBenchmark
         Print("managed_heap_mb", (GC.GetTotalMemory(false) / 1048576.0).ToString("F1", CultureInfo.InvariantCulture));
         Print("links_per_node", nodes.Average(n => n.Connections.Count).ToString("F2", CultureInfo.InvariantCulture));
         Print("consistency_after_settle", Consistency(nodes).ToString("F3", CultureInfo.InvariantCulture));
+        // CPU at rest: the whole process's CPU time over 10 s of a settled ring (maintenance, pings, stabilization).
+        TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        double cores = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / 10;
+        Print("cpu_at_rest_cores", cores.ToString("F2", CultureInfo.InvariantCulture));
 
         await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
     }
