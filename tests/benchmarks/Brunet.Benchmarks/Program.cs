@@ -15,7 +15,7 @@ internal static class Program
         switch (command)
         {
             case "scale" when args.Length > 1 && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 2:
-                await ScaleBenchmark.RunAsync(count).ConfigureAwait(false);
+                await ScaleBenchmark.RunAsync(count, withDht: args.Contains("--dht")).ConfigureAwait(false);
                 return 0;
             case "handshakes":
                 HandshakeBenchmark.Run(TimeSpan.FromSeconds(3));

@@ -16,9 +16,11 @@ internal static class ScaleBenchmark
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(120);
 
-    public static async Task RunAsync(int count)
+    /// <param name="withDht">Also run a DHT share on every node, as run_bootstrap_node does.</param>
+    public static async Task RunAsync(int count, bool withDht = false)
     {
         var nodes = new List<OverlayNode>(count);
+        var dhts = new List<Brunet.Dht.DhtNode>();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
@@ -47,6 +49,13 @@ internal static class ScaleBenchmark
                 break;
             }
             await Task.Delay(250).ConfigureAwait(false);
+        }
+        if (withDht)
+        {
+            foreach (OverlayNode node in nodes)
+            {
+                dhts.Add(await DhtHost.StartAsync(node, null).ConfigureAwait(false));
+            }
         }
         Print("converged", converged ? "yes" : "no");
         Print("convergence_s", converged ? clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : $">{s_limit.TotalSeconds:F0}");
