@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Brunet.Bootstrap;
 using Brunet.Config;
 using Brunet.Security;
@@ -21,51 +20,44 @@ var root = new RootCommand("Runs N Brunet overlay nodes in one process until SIG
     countOption,
     verboseOption,
 };
-
-ParseResult parse = root.Parse(args);
-if (parse.Errors.Count > 0)
+root.SetAction(async (parse, _) =>
 {
-    foreach (var error in parse.Errors)
+    string configPath = parse.GetValue(configArgument)!;
+    int count = parse.GetValue(countOption);
+    if (count is < 1 or > 10_000)
+    {
+        Console.Error.WriteLine($"run_bootstrap_node: -n: a node count from 1 to 10000, got {count}");
+        return 2;
+    }
+    try
+    {
+        return await BootstrapProcess.RunAsync(configPath, count, parse.GetValue(verboseOption)).ConfigureAwait(false);
+    }
+    catch (ConfigException e)
+    {
+        Console.Error.WriteLine($"run_bootstrap_node: {e.Message}");
+        return 2;
+    }
+    catch (KeyFileException e)
+    {
+        Console.Error.WriteLine($"run_bootstrap_node: {e.Message}");
+        return 2;
+    }
+    catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+    {
+        Console.Error.WriteLine($"run_bootstrap_node: {configPath}: NodeConfig/EdgeListeners: cannot bind: {e.Message}");
+        return 2;
+    }
+});
+
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
     {
         Console.Error.WriteLine($"run_bootstrap_node: {error.Message}");
     }
     return 2;
 }
-if (parse.Action is not null && parse.GetValue(configArgument) is null)
-{
-    return parse.Invoke();
-}
-string? configPath = parse.GetValue(configArgument);
-int count = parse.GetValue(countOption);
-if (configPath is null)
-{
-    return parse.Invoke();   // --help, --version
-}
-if (args.Any(a => a is "-h" or "--help" or "-?" or "--version"))
-{
-    return parse.Invoke();
-}
-if (count is < 1 or > 10_000)
-{
-    Console.Error.WriteLine($"run_bootstrap_node: -n: a node count from 1 to 10000, got {count}");
-    return 2;
-}
-try
-{
-    return await BootstrapProcess.RunAsync(configPath, count, parse.GetValue(verboseOption)).ConfigureAwait(false);
-}
-catch (ConfigException e)
-{
-    Console.Error.WriteLine($"run_bootstrap_node: {e.Message}");
-    return 2;
-}
-catch (KeyFileException e)
-{
-    Console.Error.WriteLine($"run_bootstrap_node: {e.Message}");
-    return 2;
-}
-catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
-{
-    Console.Error.WriteLine($"run_bootstrap_node: {configPath}: NodeConfig/EdgeListeners: cannot bind: {e.Message}");
-    return 2;
-}
+// Our own SIGINT/SIGTERM handling leaves the ring cleanly; the parser must not take those signals over.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
