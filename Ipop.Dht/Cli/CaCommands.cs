@@ -58,14 +58,9 @@ internal static class CaCommands
             stderr.WriteLine($"{outDir}: cannot create the authority: {e.Message}");
             return UsageError;
         }
-        catch (KeyFileException e)
+        catch (Exception e) when (e is KeyFileException or CertificateException)
         {
-            stderr.WriteLine(e.Message);
-            return UsageError;
-        }
-        catch (CertificateException e)
-        {
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(e.Message);   // both name the file and the reason
             return UsageError;
         }
     }
@@ -112,14 +107,9 @@ internal static class CaCommands
             stdout.WriteLine(identity.Address.ToString());
             return Ok;
         }
-        catch (KeyFileException e)
+        catch (Exception e) when (e is KeyFileException or CertificateException)
         {
-            stderr.WriteLine(e.Message);
-            return UsageError;
-        }
-        catch (CertificateException e)
-        {
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(e.Message);   // both name the file and the reason
             return UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -162,14 +152,9 @@ internal static class CaCommands
             stderr.WriteLine($"Revocation list {listPath}: sequence {sequence}, {all.Count} serial(s).");
             return Ok;
         }
-        catch (KeyFileException e)
+        catch (Exception e) when (e is KeyFileException or CertificateException)
         {
-            stderr.WriteLine(e.Message);
-            return UsageError;
-        }
-        catch (CertificateException e)
-        {
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(e.Message);   // both name the file and the reason
             return UsageError;
         }
         catch (Brunet.Messaging.WireFormatException e)

@@ -27,16 +27,7 @@ public sealed class LiveRingCrawlTests
         ControlEndpoint? endpoint = null;
         try
         {
-            for (int i = 0; i < Count; i++)
-            {
-                var node = new OverlayNode(
-                    NodeIdentity.Generate(), "tools-test",
-                    [new UdpEdgeListener(new IPEndPoint(IPAddress.Loopback, 0))],
-                    i == 0 ? [] : [nodes[0].TransportAddresses[0]],
-                    new SerialLoop(TimeProvider.System, NullLogger.Instance), NodeOptions.Fast, NullLogger.Instance);
-                nodes.Add(node);
-                node.Start();
-            }
+            StartRing(nodes, Count, "tools-test");
             endpoint = await ControlEndpoint.StartAsync(nodes[0], 0);
             var control = new ControlAddress("127.0.0.1", endpoint.Port);
             using var source = new HttpLinkStatusSource(control, TimeSpan.FromSeconds(2));
@@ -109,16 +100,7 @@ public sealed class LiveRingCrawlTests
         ControlEndpoint? endpoint = null;
         try
         {
-            for (int i = 0; i < 8; i++)
-            {
-                var node = new OverlayNode(
-                    NodeIdentity.Generate(), "tools-liar",
-                    [new UdpEdgeListener(new IPEndPoint(IPAddress.Loopback, 0))],
-                    i == 0 ? [] : [nodes[0].TransportAddresses[0]],
-                    new SerialLoop(TimeProvider.System, NullLogger.Instance), NodeOptions.Fast, NullLogger.Instance);
-                nodes.Add(node);
-                node.Start();
-            }
+            StartRing(nodes, 8, "tools-liar");
             endpoint = await ControlEndpoint.StartAsync(nodes[0], 0);
             var control = new ControlAddress("127.0.0.1", endpoint.Port);
             using var source = new HttpLinkStatusSource(control, TimeSpan.FromSeconds(2));
@@ -145,6 +127,21 @@ public sealed class LiveRingCrawlTests
                 await endpoint.DisposeAsync();
             }
             await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
+
+    /// <summary>Starts <paramref name="count"/> real nodes over UDP on loopback, all joining through the first.</summary>
+    private static void StartRing(List<OverlayNode> nodes, int count, string ns)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var node = new OverlayNode(
+                NodeIdentity.Generate(), ns,
+                [new UdpEdgeListener(new IPEndPoint(IPAddress.Loopback, 0))],
+                i == 0 ? [] : [nodes[0].TransportAddresses[0]],
+                new SerialLoop(TimeProvider.System, NullLogger.Instance), NodeOptions.Fast, NullLogger.Instance);
+            nodes.Add(node);
+            node.Start();
         }
     }
 }
