@@ -4,7 +4,7 @@ using System.Text;
 namespace Ipop.Dht.Tests.Lab;
 
 /// <summary>A process the lab test started (and only those are killed): its output kept for the failure report.</summary>
-internal sealed class LabProcess : IDisposable
+public sealed class LabProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();

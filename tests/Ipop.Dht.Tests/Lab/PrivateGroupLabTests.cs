@@ -17,69 +17,13 @@ namespace Ipop.Dht.Tests.Lab;
 [TestFixture]
 [Category("Root")]
 [NonParallelizable]
-public sealed partial class PrivateGroupLabTests
+public sealed partial class PrivateGroupLabTests : GroupVpnLab
 {
-    private const int HostCount = 3;
-    private const int HostControlPort = 10001;
+    protected override string DirectoryPrefix => "gvpriv-";
+
+    protected override string[] ConfigMode => ["private"];
+
     private const string GroupName = "lab";
-    private static readonly TimeSpan s_command = TimeSpan.FromSeconds(30);
-
-    private readonly List<LabProcess> _processes = [];
-    private string _root = "";
-    private string _suffix = "";
-    private string _dir = "";
-    private bool _labUp;
-
-    [SetUp]
-    public void SetUp()
-    {
-        RootRequirement.Require();
-        foreach (string tool in new[] { "busybox", "ping" })
-        {
-            if (!ToolExists(tool))
-            {
-                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-                {
-                    Assert.Fail($"{tool} is not installed (CI installs busybox and iputils-ping).");
-                }
-                Assert.Ignore($"{tool} is not installed.");
-            }
-        }
-        _root = FindRepositoryRoot();
-        Assert.That(File.Exists(GroupVpnDll), Is.True, $"{GroupVpnDll} is missing: build the solution (Release) first.");
-        Assert.That(File.Exists(BootstrapDll), Is.True, $"{BootstrapDll} is missing: build the solution (Release) first.");
-        _suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        _dir = Path.Combine(Path.GetTempPath(), "gvpriv-" + _suffix);
-        Directory.CreateDirectory(_dir);
-        _labUp = true;
-        Lab("up");
-        Lab("configs", _dir, "private");
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        bool failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
-        foreach (LabProcess process in _processes)
-        {
-            if (failed)
-            {
-                TestContext.Out.WriteLine($"----- {process.Name} (pid {process.Id}) -----");
-                TestContext.Out.WriteLine(process.Output);
-            }
-            process.Dispose();
-        }
-        _processes.Clear();
-        if (_labUp)
-        {
-            LabProcess.Run(s_command, "bash", LabScript, "down", _suffix, HostCount.ToString(CultureInfo.InvariantCulture));
-            _labUp = false;
-        }
-        if (_dir.Length > 0 && Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
 
     [Test]
     public void PrivateGroup_MembersAndOutsiders_MembersPingOutsidersGetNoLeaseOrNoReach()
@@ -160,15 +104,7 @@ public sealed partial class PrivateGroupLabTests
         TestContext.Out.WriteLine($"total: {total.Elapsed.TotalSeconds:0.00} s");
     }
 
-    private string GroupVpnDll => Path.Combine(_root, "artifacts", "bin", "Ipop.Dht", "release", "groupvpn.dll");
-
-    private string BootstrapDll => Path.Combine(_root, "artifacts", "bin", "bootstrap", "release", "run_bootstrap_node.dll");
-
-    private string LabScript => Path.Combine(_root, "tests", "lab", "gv-lab.sh");
-
     private string UdhcpcScript => Path.Combine(_root, "tests", "lab", "udhcpc.script");
-
-    private string Namespace(string name) => $"gv-{name}-{_suffix}";
 
     private string HostDir(int i) => Path.Combine(_dir, $"h{i}");
 
@@ -259,9 +195,6 @@ public sealed partial class PrivateGroupLabTests
         return match.Groups[1].Value;
     }
 
-    private bool HasConnection(int i, string peer) =>
-        HttpGet($"h{i}", HostControlPort, "/api/linkstatus").Contains($"\"address\":\"{peer}\"", StringComparison.Ordinal);
-
     private long Metric(int i, string name)
     {
         string text = HttpGet($"h{i}", HostControlPort, "/metrics");
@@ -273,53 +206,7 @@ public sealed partial class PrivateGroupLabTests
     private string GroupVpnMetrics(int i) => string.Join(' ', HttpGet($"h{i}", HostControlPort, "/metrics").Split('\n')
         .Where(line => line.StartsWith("groupvpn_", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal)));
 
-    private string HttpGet(string name, int port, string path)
-    {
-        (int exit, string output) = LabProcess.Run(s_command, "ip", "netns", "exec", Namespace(name), "bash",
-            Path.Combine(_root, "tests", "lab", "http-get.sh"), port.ToString(CultureInfo.InvariantCulture), path);
-        Assert.That(exit, Is.Zero, $"GET {path} in {name}: {output}");
-        return output;
-    }
-
-    private (int ExitCode, string Output) Exec(int host, string program, params string[] arguments) =>
-        LabProcess.Run(s_command, "ip", ["netns", "exec", Namespace($"h{host}"), program, .. arguments]);
-
-    private LabProcess Spawn(string name, string netns, string program, params string[] arguments)
-    {
-        LabProcess process = LabProcess.Start(name, "ip", ["netns", "exec", netns, program, .. arguments]);
-        _processes.Add(process);
-        return process;
-    }
-
-    private void Lab(string command, params string[] more)
-    {
-        (int exit, string output) = LabProcess.Run(s_command, "bash",
-            [LabScript, command, _suffix, HostCount.ToString(CultureInfo.InvariantCulture), .. more]);
-        Assert.That(exit, Is.Zero, $"gv-lab.sh {command}: {output}");
-    }
-
-    private static bool ToolExists(string tool) =>
-        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(folder => File.Exists(Path.Combine(folder, tool)));
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? folder = new(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Brunet.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        Assert.Fail("Brunet.sln not found above " + TestContext.CurrentContext.TestDirectory);
-        return "";
-    }
-
-    [GeneratedRegex(@"lease (\d+\.\d+\.\d+\.\d+)/")]
-    private static partial Regex LeaseLine();
-
     [GeneratedRegex(@"\s*<GroupVPN>.*</GroupVPN>", RegexOptions.Singleline)]
     private static partial Regex GroupVpnElement();
 
-    [GeneratedRegex(@"<NodeAddress>(brunet:node:[A-Z2-7]+)</NodeAddress>")]
-    private static partial Regex NodeAddressElement();
 }

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Ipop.Dht.Tests.Tap;
+
+namespace Ipop.Dht.Tests.Lab;
+
+/// <summary>
+/// The namespace lab of the GroupVPN tests (tests/lab/gv-lab.sh): a bootstrap namespace and three host namespaces on
+/// a bridge, configs written per host, processes started in them by PID and ended in teardown with the namespaces.
+/// </summary>
+public abstract partial class GroupVpnLab
+{
+    protected const int HostCount = 3;
+
+    /// <summary>Each host's control endpoint (gv-lab.sh's node.config).</summary>
+    protected const int HostControlPort = 10001;
+
+    protected readonly List<LabProcess> _processes = [];
+    protected string _root = "";
+    protected string _suffix = "";
+    protected string _dir = "";
+    private bool _labUp;
+
+    /// <summary>The temporary folder's name prefix.</summary>
+    protected abstract string DirectoryPrefix { get; }
+
+    /// <summary>Extra arguments of gv-lab.sh's <c>configs</c> (e.g. <c>private</c>).</summary>
+    protected virtual string[] ConfigMode => [];
+
+    [SetUp]
+    public void SetUp()
+    {
+        RootRequirement.Require();
+        foreach (string tool in new[] { "busybox", "ping" })
+        {
+            if (!ToolExists(tool))
+            {
+                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+                {
+                    Assert.Fail($"{tool} is not installed (CI installs busybox and iputils-ping).");
+                }
+                Assert.Ignore($"{tool} is not installed.");
+            }
+        }
+        _root = FindRepositoryRoot();
+        Assert.That(File.Exists(GroupVpnDll), Is.True, $"{GroupVpnDll} is missing: build the solution (Release) first.");
+        Assert.That(File.Exists(BootstrapDll), Is.True, $"{BootstrapDll} is missing: build the solution (Release) first.");
+        _suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        _dir = Path.Combine(Path.GetTempPath(), DirectoryPrefix + _suffix);
+        Directory.CreateDirectory(_dir);
+        _labUp = true;
+        Lab("up");
+        Lab("configs", [_dir, .. ConfigMode]);
+    }
+
+    protected static readonly TimeSpan s_command = TimeSpan.FromSeconds(30);
+
+    [TearDown]
+    public void TearDown()
+    {
+        bool failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        foreach (LabProcess process in _processes)
+        {
+            if (failed)
+            {
+                TestContext.Out.WriteLine($"----- {process.Name} (pid {process.Id}) -----");
+                TestContext.Out.WriteLine(process.Output);
+            }
+            process.Dispose();
+        }
+        _processes.Clear();
+        if (_labUp)
+        {
+            LabProcess.Run(s_command, "bash", LabScript, "down", _suffix, HostCount.ToString(CultureInfo.InvariantCulture));
+            _labUp = false;
+        }
+        if (_dir.Length > 0 && Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    protected string GroupVpnDll => Path.Combine(_root, "artifacts", "bin", "Ipop.Dht", "release", "groupvpn.dll");
+
+    protected string BootstrapDll => Path.Combine(_root, "artifacts", "bin", "bootstrap", "release", "run_bootstrap_node.dll");
+
+    protected string LabScript => Path.Combine(_root, "tests", "lab", "gv-lab.sh");
+
+    protected string Namespace(string name) => $"gv-{name}-{_suffix}";
+
+    protected bool HasConnection(int i, string peer) =>
+        HttpGet($"h{i}", HostControlPort, "/api/linkstatus").Contains($"\"address\":\"{peer}\"", StringComparison.Ordinal);
+
+    protected string HttpGet(string name, int port, string path)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "ip", "netns", "exec", Namespace(name), "bash",
+            Path.Combine(_root, "tests", "lab", "http-get.sh"), port.ToString(CultureInfo.InvariantCulture), path);
+        Assert.That(exit, Is.Zero, $"GET {path} in {name}: {output}");
+        return output;
+    }
+
+    protected (int ExitCode, string Output) Exec(int host, string program, params string[] arguments) =>
+        LabProcess.Run(s_command, "ip", ["netns", "exec", Namespace($"h{host}"), program, .. arguments]);
+
+    protected LabProcess Spawn(string name, string netns, string program, params string[] arguments)
+    {
+        LabProcess process = LabProcess.Start(name, "ip", ["netns", "exec", netns, program, .. arguments]);
+        _processes.Add(process);
+        return process;
+    }
+
+    protected void Lab(string command, params string[] more)
+    {
+        (int exit, string output) = LabProcess.Run(s_command, "bash",
+            [LabScript, command, _suffix, HostCount.ToString(CultureInfo.InvariantCulture), .. more]);
+        Assert.That(exit, Is.Zero, $"gv-lab.sh {command}: {output}");
+    }
+
+    protected static bool ToolExists(string tool) =>
+        Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(folder => File.Exists(Path.Combine(folder, tool)));
+
+    protected static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? folder = new(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Brunet.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        Assert.Fail("Brunet.sln not found above " + TestContext.CurrentContext.TestDirectory);
+        return "";
+    }
+
+    [GeneratedRegex(@"lease (\d+\.\d+\.\d+\.\d+)/")]
+    protected static partial Regex LeaseLine();
+
+    [GeneratedRegex(@"<NodeAddress>(brunet:node:[A-Z2-7]+)</NodeAddress>")]
+    protected static partial Regex NodeAddressElement();
+}
