@@ -48,9 +48,9 @@ public sealed partial class DhtNode
     /// partial records with signed tombstones; if another writer holds a majority it reports that holder, otherwise
     /// (a split vote) it retries after a random, doubling back-off, so one contender eventually runs alone.
     /// </summary>
-    private void CreateRound(byte[] key, byte[] value, TimeSpan ttl, int attempt, Action<DhtPutResult> done)
+    private void CreateRound(byte[] key, byte[] value, TimeSpan ttl, byte[]? credential, int attempt, Action<DhtPutResult> done)
     {
-        DhtRecord record = Sign(DhtRecordKind.Create, key, value, NowUnixMs + (long)ttl.TotalMilliseconds);
+        DhtRecord record = Sign(DhtRecordKind.Create, key, value, NowUnixMs + (long)ttl.TotalMilliseconds, credential);
         SendToPoints(record, answers =>
         {
             int accepted = answers.Count(a => a.Accepted);
@@ -77,7 +77,7 @@ public sealed partial class DhtNode
             }
             double ceiling = _options.CreateBackoff.TotalMilliseconds * (1 << Math.Min(attempt, 10));
             TimeSpan wait = TimeSpan.FromMilliseconds((ceiling / 4) + (_random.NextDouble() * ceiling));
-            Schedule(wait, () => CreateRound(key, value, ttl, attempt + 1, done));
+            Schedule(wait, () => CreateRound(key, value, ttl, credential, attempt + 1, done));
         });
     }
 

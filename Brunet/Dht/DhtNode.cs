@@ -104,10 +104,22 @@ public sealed partial class DhtNode : IAsyncDisposable
     /// Stores <paramref name="value"/> only if no other writer has a live value under <paramref name="key"/>; this
     /// writer may renew. Of many nodes creating one key at once, exactly one gets Ok (see <see cref="CreateRound"/>).
     /// </summary>
-    public Task<DhtPutResult> CreateAsync(byte[] key, byte[] value, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<DhtPutResult> CreateAsync(byte[] key, byte[] value, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        CreateAsync(key, value, ttl, credential: null, cancellationToken);
+
+    /// <summary>
+    /// A Create whose records carry <paramref name="credential"/> (signed with them; at most
+    /// <see cref="DhtRecord.MaxCredentialBytes"/>), e.g. a group member credential for a lease key
+    /// (<see cref="LeaseRecordRule"/>). Renewals should carry it too.
+    /// </summary>
+    public Task<DhtPutResult> CreateAsync(byte[] key, byte[] value, TimeSpan ttl, byte[]? credential, CancellationToken cancellationToken = default)
     {
         CheckArguments(key, value, ttl);
-        return RunOnLoop<DhtPutResult>(done => CreateRound(key, value, ttl, 0, done), cancellationToken);
+        if (credential is not null && (credential.Length == 0 || credential.Length > DhtRecord.MaxCredentialBytes))
+        {
+            throw new ArgumentException($"A DHT credential has 1 to {DhtRecord.MaxCredentialBytes} bytes.", nameof(credential));
+        }
+        return RunOnLoop<DhtPutResult>(done => CreateRound(key, value, ttl, credential, 0, done), cancellationToken);
     }
 
     public Task<DhtPutResult> RemoveAsync(string key, byte[] value, CancellationToken cancellationToken = default) =>
@@ -220,9 +232,9 @@ public sealed partial class DhtNode : IAsyncDisposable
         return _lastSequence;
     }
 
-    private DhtRecord Sign(DhtRecordKind kind, byte[] key, byte[] value, long expiresUnixMs)
+    private DhtRecord Sign(DhtRecordKind kind, byte[] key, byte[] value, long expiresUnixMs, byte[]? credential = null)
     {
-        DhtRecord record = DhtRecord.Create(_host.Signer, kind, key, value, expiresUnixMs, NextSequence());
+        DhtRecord record = DhtRecord.Create(_host.Signer, kind, key, value, expiresUnixMs, NextSequence(), credential);
         _written[Convert.ToBase64String(record.SlotId)] = record;
         return record;
     }
@@ -232,7 +244,8 @@ public sealed partial class DhtNode : IAsyncDisposable
         TimeSpan.FromMilliseconds(Math.Max(0, record.ExpiresUnixMs - nowUnixMs)),
         record.Writer,
         record.SigningKey,
-        record.Kind == DhtRecordKind.Create);
+        record.Kind == DhtRecordKind.Create,
+        record.Credential);
 
     private static Address[] PointsOf(DhtOptions options, byte[] key) => DhtPlacement.Points(key, options.ReplicaPoints);
 }

@@ -4,7 +4,7 @@ namespace Brunet.Dht;
 
 /// <summary>
 /// A holder's records: the checks every stored record passes (signature, expiry, replay, Create exclusivity,
-/// quotas), an in-memory map for reads, and the SQLite copy. Owned by the node loop. Changes are collected and
+/// quotas, <see cref="LeaseRecordRule"/>), an in-memory map for reads, and the SQLite copy. Owned by the node loop. Changes are collected and
 /// written by <see cref="Flush"/> in one transaction, which the node posts once per burst of changes, so SQLite
 /// work stays on the loop but costs one commit per burst rather than one per record.
 /// </summary>
@@ -87,11 +87,15 @@ internal sealed class DhtStore : IDisposable
         {
             return DhtStoreStatus.BadSignature;
         }
+        if (LeaseRecordRule.Check(record, nowUnixMs, out bool displaces) is not null)
+        {
+            return DhtStoreStatus.BadCredential;
+        }
         if (entry is not null)
         {
             if (record.Kind != DhtRecordKind.Delete)
             {
-                conflict = FindConflict(entry, record, nowUnixMs);
+                conflict = FindConflict(entry, record, nowUnixMs, displaces);
                 if (conflict is not null)
                 {
                     return DhtStoreStatus.Conflict;
@@ -100,7 +104,7 @@ internal sealed class DhtStore : IDisposable
             // Values and tombstones have a limit each, so tombstones never crowd out values.
             bool isTombstone = record.Kind == DhtRecordKind.Delete;
             bool adds = existing is null || !existing.IsLive(nowUnixMs) || (existing.Kind == DhtRecordKind.Delete) != isTombstone;
-            if (adds && CountLive(entry, isTombstone, nowUnixMs) >= _options.MaxValuesPerKey)
+            if (adds && CountLive(entry, record, isTombstone, displaces, nowUnixMs) >= _options.MaxValuesPerKey)
             {
                 return DhtStoreStatus.KeyFull;
             }
@@ -113,6 +117,10 @@ internal sealed class DhtStore : IDisposable
             return DhtStoreStatus.QuotaExceeded;
         }
         entry ??= GetOrAddEntry(record.Key);
+        if (displaces)
+        {
+            Displace(entry, record, nowUnixMs);
+        }
         if (existing is not null)
         {
             entry.Records.Remove(existing);
@@ -209,11 +217,36 @@ internal sealed class DhtStore : IDisposable
         _database?.Dispose();
     }
 
-    private static DhtRecord? FindConflict(DhtKeyEntry entry, DhtRecord record, long nowUnixMs)
+    /// <summary>
+    /// A held value that <paramref name="record"/>, a group member's Create in its group's namespace, pushes out: another
+    /// writer's live value without a credential (<see cref="LeaseRecordRule"/>).
+    /// </summary>
+    private static bool IsDisplacedBy(DhtRecord held, DhtRecord record, long nowUnixMs) =>
+        held.Kind != DhtRecordKind.Delete && held.Credential is null && held.IsLive(nowUnixMs) && !held.SameWriter(record);
+
+    /// <summary>Drops the values <paramref name="record"/> displaces (see <see cref="IsDisplacedBy"/>).</summary>
+    private void Displace(DhtKeyEntry entry, DhtRecord record, long nowUnixMs)
+    {
+        int removed = 0;
+        for (int i = entry.Records.Count - 1; i >= 0; i--)
+        {
+            DhtRecord held = entry.Records[i];
+            if (IsDisplacedBy(held, record, nowUnixMs))
+            {
+                entry.Records.RemoveAt(i);
+                AddUsage(held, -1);
+                MarkDirty(held.SlotId, null);
+                removed++;
+            }
+        }
+        Volatile.Write(ref _recordCount, _recordCount - removed);
+    }
+
+    private static DhtRecord? FindConflict(DhtKeyEntry entry, DhtRecord record, long nowUnixMs, bool displaces)
     {
         foreach (DhtRecord held in entry.Records)
         {
-            if (held.Kind == DhtRecordKind.Delete || !held.IsLive(nowUnixMs))
+            if (held.Kind == DhtRecordKind.Delete || !held.IsLive(nowUnixMs) || (displaces && IsDisplacedBy(held, record, nowUnixMs)))
             {
                 continue;
             }
@@ -237,12 +270,12 @@ internal sealed class DhtStore : IDisposable
         return null;
     }
 
-    private static int CountLive(DhtKeyEntry entry, bool tombstones, long nowUnixMs)
+    private static int CountLive(DhtKeyEntry entry, DhtRecord record, bool tombstones, bool displaces, long nowUnixMs)
     {
         int count = 0;
         foreach (DhtRecord held in entry.Records)
         {
-            if (held.IsLive(nowUnixMs) && (held.Kind == DhtRecordKind.Delete) == tombstones)
+            if (held.IsLive(nowUnixMs) && (held.Kind == DhtRecordKind.Delete) == tombstones && !(displaces && IsDisplacedBy(held, record, nowUnixMs)))
             {
                 count++;
             }

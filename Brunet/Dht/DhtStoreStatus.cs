@@ -24,4 +24,7 @@ public enum DhtStoreStatus : byte
 
     /// <summary>The key has as many values as it may.</summary>
     KeyFull = 8,
+
+    /// <summary>The record carries a credential that does not hold (see <see cref="LeaseRecordRule"/>).</summary>
+    BadCredential = 9,
 }

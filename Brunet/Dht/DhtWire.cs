@@ -61,7 +61,7 @@ public static class DhtWire
         for (int i = 0; i < count; i++)
         {
             byte status = reader.ReadByte();
-            if (status > (byte)DhtStoreStatus.KeyFull)
+            if (status > (byte)DhtStoreStatus.BadCredential)
             {
                 WireViolation.Throw($"unknown DHT store status {status}");
             }

@@ -15,6 +15,9 @@ namespace Brunet.Security.Certificates;
 /// </remarks>
 public sealed class AuthorityCertificate
 {
+    /// <summary>The largest binary form: a group name of 63 characters.</summary>
+    public const int MaxSize = 2 + 1 + CertificateNames.MaxLength + NodeIdentity.KeySize + 8 + 8 + NodeIdentity.SignatureSize;
+
     private readonly byte[] _publicKey;
     private readonly byte[] _keyId;
     private readonly byte[] _encoded;
