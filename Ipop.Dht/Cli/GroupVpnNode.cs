@@ -7,6 +7,7 @@ using Brunet.Dht;
 using Brunet.Messaging;
 using Brunet.Node;
 using Brunet.Security;
+using Brunet.Security.Certificates;
 using Brunet.Transport;
 using Ipop.Dhcp.Config;
 using Ipop.Dhcp.Leases;
@@ -80,6 +81,12 @@ internal static class GroupVpnNode
             .AddFilter("Microsoft", level => level >= LogLevel.Warning));
         using NodeIdentity identity = NodeSetup.LoadIdentity(nodeConfig);
         IGroupPolicy policy = GroupPolicies.Load(ipop, identity);
+        if (policy.IsPrivate && !CertificateNames.AreEqual(policy.GroupName!, ipop.IpopNamespace))
+        {
+            await stderr.WriteLineAsync($"groupvpn: warning: the certificate's group '{policy.GroupName}' is not the IpopNamespace "
+                + $"'{ipop.IpopNamespace}': members' leases cannot displace records that nodes outside the group put under "
+                + $"dhcp:{ipop.IpopNamespace}:*; name the namespace after the group").ConfigureAwait(false);
+        }
 
         using var stop = new CancellationTokenSource();
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
@@ -111,12 +118,12 @@ internal static class GroupVpnNode
         // The node keeps its share of the DHT in SQLite in its etc folder, so a restarted host still serves it.
         DhtNode dht = await DhtHost.StartAsync(node, Path.Combine(etc, "dht.db")).ConfigureAwait(false);
 
-        var store = new DhtLeaseStore(dht);
+        var store = new DhtLeaseStore(dht, policy.LeaseCredential);
         var pool = AddressPool.FromConfig(dhcp, new Random());
-        var resolver = new LeaseResolver(store, ipop.IpopNamespace, TimeProvider.System, loggers.CreateLogger<LeaseResolver>());
+        var resolver = new LeaseResolver(store, ipop.IpopNamespace, TimeProvider.System, loggers.CreateLogger<LeaseResolver>(), policy);
         using var allocator = new DhtAddressAllocator(store, ipop.IpopNamespace, pool, node.Address.ToString(),
             TimeSpan.FromSeconds(dhcp.LeaseTime), Path.Combine(etc, LeaseFile.DefaultFileName), staticAddress, TimeProvider.System,
-            loggers.CreateLogger<DhtAddressAllocator>());
+            loggers.CreateLogger<DhtAddressAllocator>(), policy);
         DhcpServer? server = staticAddress is null
             ? new DhcpServer(DhcpServerOptions.FromConfig(dhcp, pool) with { Mtu = (ushort)virtualMtu }, allocator)
             : null;

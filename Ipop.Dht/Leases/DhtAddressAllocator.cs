@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using Ipop.Dhcp.Leases;
 using Ipop.Dhcp.Server;
+using Ipop.Dht.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,6 +15,9 @@ namespace Ipop.Dht.Leases;
 /// same address first. A node holds one lease: whatever MAC asks, it gets this node's address.
 /// </summary>
 /// <remarks>
+/// In a private group the lease records carry the member's credential (<see cref="DhtLeaseStore"/>), so they displace
+/// records of nodes outside the group wherever the group's name is the namespace; an address such a node still holds
+/// (a group of another name) is skipped, and logged once.
 /// With a static address (ipop.config AllowStaticAddresses + StaticAddress) only that address is ever created, so
 /// no other host leases it; the host configures it itself.
 /// </remarks>
@@ -37,6 +41,8 @@ internal sealed class DhtAddressAllocator : IAddressAllocator, IDisposable
     private readonly IPAddress? _staticAddress;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IGroupPolicy _policy;
+    private readonly HashSet<IPAddress> _nonMemberLogged = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<IPAddress, long> _declined = [];
     private IPAddress? _held;
@@ -45,9 +51,10 @@ internal sealed class DhtAddressAllocator : IAddressAllocator, IDisposable
     /// <param name="self">This node's address as text: the value of its lease records.</param>
     /// <param name="leaseFile">Where the last lease is kept (null: nowhere).</param>
     /// <param name="staticAddress">The one address to hold, for a host with a static address; null for DHCP leases.</param>
+    /// <param name="policy">Who counts as a group member when an address is held by another; null: the open policy.</param>
     public DhtAddressAllocator(
         ILeaseStore store, string ipopNamespace, AddressPool pool, string self, TimeSpan leaseTime, string? leaseFile,
-        IPAddress? staticAddress, TimeProvider time, ILogger? logger = null)
+        IPAddress? staticAddress, TimeProvider time, ILogger? logger = null, IGroupPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(pool);
@@ -66,6 +73,7 @@ internal sealed class DhtAddressAllocator : IAddressAllocator, IDisposable
         _staticAddress = staticAddress;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
+        _policy = policy ?? OpenGroupPolicy.Instance;
     }
 
     /// <summary>The address this node holds now, or null.</summary>
@@ -259,6 +267,11 @@ internal sealed class DhtAddressAllocator : IAddressAllocator, IDisposable
                 break;
             case LeaseCreateStatus.HeldByAnother:
                 LeaseLog.AddressTaken(_logger, address.ToString(), result.Holder ?? "another node");
+                if (result.HolderRecord is { } holder && _policy.CheckLeaseRecord(holder.Writer, holder.SigningKey, holder.Credential) is { } reason
+                    && _nonMemberLogged.Add(address))
+                {
+                    LeaseLog.AddressHeldByNonMember(_logger, address.ToString(), reason);
+                }
                 if (address.Equals(_held))
                 {
                     LeaseLog.LeaseLost(_logger, address.ToString(), result.Holder ?? "another node");

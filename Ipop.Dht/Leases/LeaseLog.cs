@@ -23,6 +23,9 @@ internal static partial class LeaseLog
     [LoggerMessage(6006, LogLevel.Information, "Released {Address}", EventName = "Released")]
     public static partial void Released(ILogger logger, string address);
 
+    [LoggerMessage(6007, LogLevel.Warning, "{Address} is held by a node outside the group ({Reason}); skipping it", EventName = "AddressHeldByNonMember")]
+    public static partial void AddressHeldByNonMember(ILogger logger, string address, string reason);
+
     [LoggerMessage(6061, LogLevel.Warning, "Host name {Key} is held by another host: {Holder}", EventName = "HostNameTaken")]
     public static partial void HostNameTaken(ILogger logger, string key, string holder);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Brunet.Addressing;
 using Ipop.Dhcp.Leases;
 using Ipop.Dht.Leases;
+using Ipop.Dht.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,7 +16,9 @@ namespace Ipop.Dht.Resolution;
 /// </summary>
 /// <remarks>
 /// Only a Create record whose value is its own writer's address counts: a node leases addresses for itself, so a
-/// record naming someone else (which anyone could Put) never maps an address.
+/// record naming someone else (which anyone could Put) never maps an address. In a private group the record must also
+/// carry a valid member credential of the group (<see cref="IGroupPolicy.CheckLeaseRecord"/>): an address an outsider
+/// claims maps to nobody, so a member never sends there.
 /// </remarks>
 internal sealed class LeaseResolver
 {
@@ -26,13 +29,16 @@ internal sealed class LeaseResolver
     private readonly string _namespace;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IGroupPolicy _policy;
     private readonly ConcurrentDictionary<uint, CacheEntry> _cache = new();
     private readonly ConcurrentDictionary<uint, byte> _pending = new();
 
-    public LeaseResolver(ILeaseStore store, string ipopNamespace, TimeProvider time, ILogger? logger = null)
+    /// <param name="policy">Whose lease records count; null: the open policy (any writer's).</param>
+    public LeaseResolver(ILeaseStore store, string ipopNamespace, TimeProvider time, ILogger? logger = null, IGroupPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
+        _policy = policy ?? OpenGroupPolicy.Instance;
         _namespace = ipopNamespace;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
@@ -110,7 +116,8 @@ internal sealed class LeaseResolver
         TimeSpan remaining = TimeSpan.Zero;
         foreach (LeaseValue value in values)
         {
-            if (value.IsCreate && Address.TryParse(value.Value, out Address holder) && holder == value.Writer && value.Remaining > remaining)
+            if (value.IsCreate && Address.TryParse(value.Value, out Address holder) && holder == value.Writer && value.Remaining > remaining
+                && IsMember(ip, value))
             {
                 best = holder;
                 remaining = value.Remaining;
@@ -127,6 +134,17 @@ internal sealed class LeaseResolver
             ResolutionLog.NotLeased(_logger, Ipv4Math.ToAddress(ip).ToString());
         }
         return best;
+    }
+
+    private bool IsMember(uint ip, LeaseValue value)
+    {
+        string? reason = _policy.CheckLeaseRecord(value.Writer, value.SigningKey, value.Credential);
+        if (reason is null)
+        {
+            return true;
+        }
+        ResolutionLog.NonMemberLease(_logger, Ipv4Math.ToAddress(ip).ToString(), reason);
+        return false;
     }
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);

@@ -13,4 +13,7 @@ internal static partial class ResolutionLog
 
     [LoggerMessage(6023, LogLevel.Warning, "Looking up {Ip} failed", EventName = "LookupFailed")]
     public static partial void LookupFailed(ILogger logger, string ip, Exception exception);
+
+    [LoggerMessage(6024, LogLevel.Debug, "{Ip}: a lease record not counted: {Reason}", EventName = "NonMemberLease")]
+    public static partial void NonMemberLease(ILogger logger, string ip, string reason);
 }

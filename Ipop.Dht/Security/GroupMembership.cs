@@ -21,9 +21,12 @@ public sealed class GroupMembership : IGroupPolicy
     private const string AuthorityElement = "IpopConfig/GroupVPN/AuthorityCertificate";
     private const string CertificateElement = "IpopConfig/GroupVPN/Certificate";
 
+    private readonly byte[] _leaseCredential;
+
     private GroupMembership(GroupTrust trust)
     {
         Trust = trust;
+        _leaseCredential = MemberCredential.Create(trust.Local, trust.Authority).Encode();
     }
 
     public GroupTrust Trust { get; }
@@ -49,6 +52,11 @@ public sealed class GroupMembership : IGroupPolicy
     string? IGroupPolicy.GroupName => GroupName;
 
     byte[]? IGroupPolicy.LocalCertificate => LocalCertificate;
+
+    /// <summary>This member's certificate with its authority's, attached to its lease records (a copy).</summary>
+    public byte[] LeaseCredential => (byte[])_leaseCredential.Clone();
+
+    byte[]? IGroupPolicy.LeaseCredential => LeaseCredential;
 
     /// <summary>
     /// Loads ca.crt and node.crt named by <paramref name="config"/>'s <c>GroupVPN</c> and checks them against
@@ -83,6 +91,25 @@ public sealed class GroupMembership : IGroupPolicy
     public string? Check(PeerIdentity peer) => Trust.Check(peer);
 
     public string? CheckCertificate(Address writer, ReadOnlySpan<byte> certificate) => Trust.CheckCertificate(writer, certificate);
+
+    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential)
+    {
+        if (credential is null)
+        {
+            return $"{writer} attached no member credential of group {GroupName}";
+        }
+        MemberCredential? decoded = MemberCredential.TryDecode(credential, out string? reason);
+        if (decoded is null)
+        {
+            return $"{writer}: {reason}";
+        }
+        if (!decoded.Member.SigningPublicKey.SequenceEqual(signingKey))
+        {
+            return $"{writer} signed its lease with a key other than its certificate's ({decoded.Member.HostName})";
+        }
+        // Our own authority, not the one the credential brings: a look-alike group of the same name does not pass.
+        return Trust.CheckCertificate(writer, decoded.Member.Encode());
+    }
 
     /// <summary>
     /// For the overlay's <see cref="HandshakeOptions.Authorize"/> when the overlay itself is private to this group:

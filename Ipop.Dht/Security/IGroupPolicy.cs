@@ -23,4 +23,17 @@ public interface IGroupPolicy
 
     /// <summary>Null when <paramref name="writer"/> may hold a lease in the group (used when a lease record's writer is checked); else why not.</summary>
     string? CheckCertificate(Address writer, ReadOnlySpan<byte> certificate);
+
+    /// <summary>
+    /// What this node attaches to its lease records (<see cref="Brunet.Security.Certificates.MemberCredential"/>), so
+    /// every DHT holder lets them displace non-members' records (<see cref="Brunet.Dht.LeaseRecordRule"/>); null for an open VPN.
+    /// </summary>
+    byte[]? LeaseCredential { get; }
+
+    /// <summary>
+    /// Null when a lease record written by <paramref name="writer"/> (signed with <paramref name="signingKey"/>, carrying
+    /// <paramref name="credential"/>) maps its address for this node: in a private group, the credential must be a valid,
+    /// unrevoked certificate of this group's authority for exactly that writer. Else why not.
+    /// </summary>
+    string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential);
 }

@@ -17,4 +17,8 @@ public sealed class OpenGroupPolicy : IGroupPolicy
     public string? Check(PeerIdentity peer) => null;
 
     public string? CheckCertificate(Address writer, ReadOnlySpan<byte> certificate) => null;
+
+    public byte[]? LeaseCredential => null;
+
+    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential) => null;
 }

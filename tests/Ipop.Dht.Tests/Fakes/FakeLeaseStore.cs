@@ -28,7 +28,8 @@ internal sealed class FakeLeaseStore(TimeProvider time) : ILeaseStore
             }
             if (Live(key) is { } held && held.Value != value)
             {
-                return Task.FromResult(new LeaseCreateResult(LeaseCreateStatus.HeldByAnother, held.Value));
+                return Task.FromResult(new LeaseCreateResult(LeaseCreateStatus.HeldByAnother, held.Value,
+                    HolderRecord: new LeaseValue(held.Value, held.Writer, time.GetElapsedTime(time.GetTimestamp(), held.Expires), held.IsCreate)));
             }
             // A lease's value names its writer; other values (a host name's IP) are written by an anonymous node here.
             Address writer = Address.TryParse(value, out Address named) ? named : default;

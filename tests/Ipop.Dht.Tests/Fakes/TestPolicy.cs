@@ -16,4 +16,8 @@ internal sealed class TestPolicy(params Address[] members) : IGroupPolicy
     public string? Check(PeerIdentity peer) => members.Contains(peer.Address) ? null : "not a member";
 
     public string? CheckCertificate(Address writer, ReadOnlySpan<byte> certificate) => members.Contains(writer) ? null : "not a member";
+
+    public byte[]? LeaseCredential => [4, 5, 6];
+
+    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential) => members.Contains(writer) ? null : "not a member";
 }

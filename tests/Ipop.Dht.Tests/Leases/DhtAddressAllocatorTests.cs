@@ -55,6 +55,25 @@ public sealed class DhtAddressAllocatorTests
     }
 
     [Test]
+    public async Task AllocateAsync_PrivateGroup_SkipsAddressesHeldByNonMembersAndLogsOnce()
+    {
+        IPAddress wanted = IPAddress.Parse("100.64.7.7");
+        Address outsider = Address.FromHash([9]);
+        _store.Plant(LeaseKeys.For("demo", wanted), outsider.ToString(), outsider, s_lease);
+        var logger = new ListLogger();
+        Address self = Address.FromHash([1]);
+        using var allocator = new DhtAddressAllocator(_store, "demo", Pool(), self.ToString(), s_lease, null, null, _time, logger, new TestPolicy(self));
+
+        IPAddress? first = await allocator.AllocateAsync(s_mac, wanted, CancellationToken.None);
+        await allocator.ReleaseAsync(s_mac, first!, CancellationToken.None);
+        IPAddress? second = await allocator.AllocateAsync(s_mac, wanted, CancellationToken.None);
+
+        Assert.That(first, Is.Not.Null.And.Not.EqualTo(wanted));
+        Assert.That(second, Is.Not.Null.And.Not.EqualTo(wanted));
+        Assert.That(logger.Messages.Count(m => m.Contains("outside the group", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("\n", logger.Messages));
+    }
+
+    [Test]
     public async Task AllocateAsync_RequestedAddressFree_GetsIt()
     {
         IPAddress wanted = IPAddress.Parse("100.64.7.7");

@@ -50,6 +50,19 @@ public sealed class LeaseResolverTests
     }
 
     [Test]
+    public async Task ResolveAsync_PrivateGroup_IgnoresLeaseOfNonMember()
+    {
+        var resolver = new LeaseResolver(_store, "demo", _time, policy: new TestPolicy(s_alice));
+        IPAddress other = IPAddress.Parse("100.64.3.5");
+        _store.Plant(LeaseKeys.For("demo", s_ip), s_mallory.ToString(), s_mallory, TimeSpan.FromMinutes(10));
+        _store.Plant(LeaseKeys.For("demo", other), s_alice.ToString(), s_alice, TimeSpan.FromMinutes(10));
+
+        Assert.That(await resolver.ResolveAsync(Ipv4Math.ToUInt32(s_ip)), Is.Null, "mallory's claim maps to nobody");
+        Assert.That(await resolver.ResolveAsync(Ipv4Math.ToUInt32(other)), Is.EqualTo(s_alice));
+        Assert.That(await _resolver.ResolveAsync(Ipv4Math.ToUInt32(s_ip)), Is.EqualTo(s_mallory), "the open policy counts any writer");
+    }
+
+    [Test]
     public async Task ResolveAsync_NoLease_CachedBrieflyAsNone()
     {
         uint ip = Ipv4Math.ToUInt32(s_ip);

@@ -56,6 +56,32 @@ public sealed class GroupMembershipTests
     }
 
     [Test]
+    public void CheckLeaseRecord_OnlyThisGroupsMemberWithItsOwnKey()
+    {
+        GroupMembership membership = GroupMembership.Load(Config(), _self);
+        IGroupPolicy policy = membership;
+        using NodeIdentity peer = NodeIdentity.Generate();
+        using GroupAuthority lookAlike = GroupAuthority.Create("lab");
+        byte[] valid = MemberCredential.Create(_authority.Issue("bob", peer), _authority.Certificate).Encode();
+        byte[] foreign = MemberCredential.Create(lookAlike.Issue("bob", peer), lookAlike.Certificate).Encode();
+        byte[] signing = peer.SigningPublicKey.ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid), Is.Null);
+            Assert.That(policy.CheckLeaseRecord(_self.Address, _self.SigningPublicKey.Span, policy.LeaseCredential), Is.Null, "its own");
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, null), Does.Contain("no member credential"));
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, [1, 2]), Does.Contain("malformed"));
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, foreign), Does.Contain("another authority"), "a look-alike group of the same name");
+            Assert.That(policy.CheckLeaseRecord(_self.Address, signing, valid), Does.Contain("another node"));
+            Assert.That(policy.CheckLeaseRecord(peer.Address, _self.SigningPublicKey.Span, valid), Does.Contain("key other than"));
+            Assert.That(OpenGroupPolicy.Instance.CheckLeaseRecord(peer.Address, signing, null), Is.Null);
+            Assert.That(OpenGroupPolicy.Instance.LeaseCredential, Is.Null);
+        });
+        Assert.That(membership.ApplyRevocationList(_authority.Revoke([MemberCredential.Decode(valid).Member.Serial], 1).Encode()), Is.Null);
+        Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid), Does.Contain("revoked"));
+    }
+
+    [Test]
     public void Load_MissingCertificate_ConfigExceptionNamesFileAndElement()
     {
         File.Delete(Path.Combine(_dir, "node.crt"));
