@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GroupVPN lab: a bootstrap namespace and N host namespaces on one bridge (198.18.0.0/15, no route anywhere else).
 #   gv-lab.sh up SUFFIX N      makes gv-net-SUFFIX (the bridge), gv-boot-SUFFIX (198.18.0.1), gv-hI-SUFFIX (198.18.0.1I)
+#                              (the prefix "gv" is GV_LAB_PREFIX when set, so concurrent labs keep apart)
 #   gv-lab.sh down SUFFIX N    deletes them
 #   gv-lab.sh configs SUFFIX N DIR [private]   writes boot/ and hI/ config folders under DIR; with "private" each
 #                                    ipop.config enables GroupVPN (ca.crt, node.crt, node.key in the host's folder,
@@ -8,7 +9,8 @@
 # Veth pairs are created inside the namespaces (never in the root namespace); nothing else is touched.
 set -euo pipefail
 cmd="$1"; suffix="$2"; count="${3:-3}"
-net="gv-net-$suffix"
+prefix="${GV_LAB_PREFIX:-gv}"
+net="$prefix-net-$suffix"
 names=(boot)
 for ((i = 1; i <= count; i++)); do names+=("h$i"); done
 
@@ -21,7 +23,7 @@ case "$cmd" in
     ip -n "$net" link add br0 type bridge
     ip -n "$net" link set br0 up
     for name in "${names[@]}"; do
-      ns="gv-$name-$suffix"
+      ns="$prefix-$name-$suffix"
       ip netns add "$ns"
       ip -n "$ns" link set lo up
       ip -n "$net" link add "v-$name" type veth peer name eth0 netns "$ns"
@@ -32,7 +34,7 @@ case "$cmd" in
     ;;
   down)
     for name in "${names[@]}" net; do
-      ns="gv-$name-$suffix"
+      ns="$prefix-$name-$suffix"
       ip netns del "$ns" 2>/dev/null || true
     done
     ;;

@@ -88,7 +88,10 @@ public abstract partial class GroupVpnLab
 
     protected string LabScript => Path.Combine(_root, "tests", "lab", "gv-lab.sh");
 
-    protected string Namespace(string name) => $"gv-{name}-{_suffix}";
+    /// <summary>Namespace names start with env GV_LAB_PREFIX (default "gv"), as gv-lab.sh's do.</summary>
+    protected string Namespace(string name) => $"{NamespacePrefix}-{name}-{_suffix}";
+
+    private static string NamespacePrefix => Environment.GetEnvironmentVariable("GV_LAB_PREFIX") is { Length: > 0 } prefix ? prefix : "gv";
 
     protected bool HasConnection(int i, string peer) =>
         HttpGet($"h{i}", HostControlPort, "/api/linkstatus").Contains($"\"address\":\"{peer}\"", StringComparison.Ordinal);
@@ -109,6 +112,32 @@ public abstract partial class GroupVpnLab
         LabProcess process = LabProcess.Start(name, "ip", ["netns", "exec", netns, program, .. arguments]);
         _processes.Add(process);
         return process;
+    }
+
+    /// <summary>Starts the bootstrap process (4 nodes) in the boot namespace and waits until every node joined.</summary>
+    protected LabProcess StartBootstrap()
+    {
+        LabProcess boot = Spawn("boot", Namespace("boot"), "dotnet", BootstrapDll, Path.Combine(_dir, "boot", "boot.config"), "-n", "4");
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.That(boot.WaitForOutput($"node {i} joined", TimeSpan.FromSeconds(15)), Is.True, $"bootstrap node {i} did not join");
+        }
+        return boot;
+    }
+
+    /// <summary>Starts <c>groupvpn run</c> for host <paramref name="i"/> and waits for its TAP device.</summary>
+    protected LabProcess StartGroupVpn(int i, string? name = null)
+    {
+        name ??= $"h{i}";
+        var clock = Stopwatch.StartNew();
+        LabProcess host = Spawn(name, Namespace($"h{i}"), "dotnet", GroupVpnDll, "run", "--etc", Path.Combine(_dir, $"h{i}"));
+        while (Exec(i, "ip", "link", "show", "tapipop").ExitCode != 0)
+        {
+            Assert.That(host.HasExited, Is.False, $"{name} exited: {host.Output}");
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"{name} made no TAP device");
+            Thread.Sleep(50);
+        }
+        return host;
     }
 
     protected void Lab(string command, params string[] more)

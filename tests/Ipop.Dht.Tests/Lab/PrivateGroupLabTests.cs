@@ -3,16 +3,19 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Ipop.Dhcp.Leases;
 using Ipop.Dht.Tests.Tap;
 
 namespace Ipop.Dht.Tests.Lab;
 
 /// <summary>
 /// Issue C's private group in real processes (tests/lab/gv-lab.sh, <c>configs ... private</c>): a group authority made
-/// with <c>groupvpn ca init</c> signs two members, which lease and ping each other over the VPN. A host whose
-/// certificate comes from another authority of the same group name cannot start with the group's ca.crt (exit 2, no
-/// TAP, so no lease); run as a look-alike group with its own ca.crt it cannot reach members, nor members it, and the
-/// member counts the dropped packets. Uses the built artifacts; builds nothing.
+/// with <c>groupvpn ca init</c> signs two members, which lease and ping each other over the VPN. A node without a
+/// certificate (a bootstrap node) that wrote lease records first with <c>bput --create</c> neither keeps a member from
+/// taking that address nor holds one that members resolve. A host whose certificate comes from another authority of
+/// the same group name cannot start with the group's ca.crt (exit 2, no TAP, so no lease); run as a look-alike group
+/// with its own ca.crt it cannot reach members, nor members it, and the member counts the dropped packets. Uses the
+/// built artifacts; builds nothing.
 /// </summary>
 [TestFixture]
 [Category("Root")]
@@ -23,7 +26,13 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
 
     protected override string[] ConfigMode => ["private"];
 
-    private const string GroupName = "lab";
+    private const int BootControlPort = 10000;
+
+    /// <summary>The group is named after the IpopNamespace (gv-lab.sh's "demo"), so members' leases displace outsiders' records.</summary>
+    private const string GroupName = "demo";
+
+    private static readonly IPAddress s_squattedForMember = IPAddress.Parse("100.64.9.9");
+    private static readonly IPAddress s_squattedKept = IPAddress.Parse("100.64.9.10");
 
     [Test]
     public void PrivateGroup_MembersAndOutsiders_MembersPingOutsidersGetNoLeaseOrNoReach()
@@ -43,9 +52,23 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
             Assert.That(boot.WaitForOutput($"node {i} joined", TimeSpan.FromSeconds(15)), Is.True, $"bootstrap node {i} did not join");
         }
 
-        // 1. Members lease and ping each other.
+        // 0. An outsider squats: bootstrap node 0, which holds no certificate, creates leases of two addresses (its
+        // own node address as the value, as a real lease) before any member runs.
+        string outsider = BootNodeAddress();
+        foreach (IPAddress squatted in new[] { s_squattedForMember, s_squattedKept })
+        {
+            (int putExit, string put) = Bput(squatted, outsider);
+            Assert.That(putExit, Is.Zero, $"the outsider's bput --create of {squatted}: {put}");
+            Assert.That(LeaseWriters(squatted), Does.Contain(outsider), $"the outsider's record of {squatted} is not in the DHT");
+        }
+
+        // 1. Members lease and ping each other. h1 remembers the squatted address from an earlier run (its lease
+        // file), as a host restarted while an outsider took its address: it asks for it first, and gets it.
+        LeaseFile.Save(Path.Combine(HostDir(1), LeaseFile.DefaultFileName),
+            new LeaseRecord(GroupName, s_squattedForMember, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(10)));
         (IPAddress a1, double lease1) = StartHostAndLease(1);
         (IPAddress a2, double lease2) = StartHostAndLease(2);
+        Assert.That(a1, Is.EqualTo(s_squattedForMember), "the outsider's record kept h1 from the address it asked for");
         Assert.That(a1, Is.Not.EqualTo(a2));
         Assert.That(_processes.Single(p => p.Name == "h1").Output, Does.Contain($"group {GroupName}"), "h1 did not run as a private group member");
         TestContext.Out.WriteLine($"members run -> lease: h1 {lease1:0.00} s, h2 {lease2:0.00} s");
@@ -53,6 +76,16 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         PingUntilAnswered(1, a2, TimeSpan.FromSeconds(15));
         PingUntilAnswered(2, a1, TimeSpan.FromSeconds(15));
         TestContext.Out.WriteLine($"members ping both ways: {memberPing.Elapsed.TotalSeconds:0.00} s");
+        string squatAnswer = LeaseWriters(s_squattedForMember);
+        Assert.That(squatAnswer, Does.Contain($"\"value\":\"{NodeAddressOf(1)}\"").And.Not.Contain(outsider),
+            $"dhcp:{GroupName}:{s_squattedForMember} should name only h1: {squatAnswer}");
+        (int againExit, string again) = Bput(s_squattedForMember, outsider);
+        Assert.That(againExit, Is.EqualTo(1), $"the outsider took h1's address back: {again}");
+        // The address the outsider still holds maps to nobody for members: h2 never sends there.
+        long h2OutBefore = Metric(2, "groupvpn_packets_out_total");
+        long kept = PingFailsUntilCounted(2, s_squattedKept, 2, "groupvpn_dropped_unresolved_total");
+        Assert.That(Metric(2, "groupvpn_packets_out_total"), Is.EqualTo(h2OutBefore), "h2 sent packets to the outsider's claimed address");
+        TestContext.Out.WriteLine($"outsider's lease records: displaced by h1's Create; {s_squattedKept} unresolved for h2 ({kept} packets dropped)");
 
         // 2. Outsider A, a forger: a certificate from the other authority but the group's real ca.crt named.
         Ca("sign", "--ca", otherCa, "--name", "h3", "--out", HostDir(3));
@@ -75,9 +108,10 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         (IPAddress a3, double lease3) = StartOutsider("h3-lookalike");
         TestContext.Out.WriteLine($"look-alike outsider run -> lease {a3} in {lease3:0.00} s");
         var lookAlike = Stopwatch.StartNew();
-        long outsiderRefused = PingFailsUntilCounted(3, a1, 3, "groupvpn_dropped_to_non_member_total");
+        // Each side's resolver does not count the other's lease (its credential is of another authority).
+        long outsiderRefused = PingFailsUntilCounted(3, a1, 3, "groupvpn_dropped_unresolved_total");
         long outsiderGotBefore = Metric(3, "groupvpn_dropped_not_member_total");
-        long memberRefused = PingFailsUntilCounted(1, a3, 1, "groupvpn_dropped_to_non_member_total");
+        long memberRefused = PingFailsUntilCounted(1, a3, 1, "groupvpn_dropped_unresolved_total");
         Assert.That(Metric(3, "groupvpn_dropped_not_member_total"), Is.EqualTo(outsiderGotBefore), "h1 handed its VPN packets to the outsider");
         Assert.That(Metric(1, "groupvpn_packets_in_total"), Is.EqualTo(h1In), "h1 took packets from the look-alike outsider");
         Assert.That(Metric(3, "groupvpn_packets_in_total"), Is.Zero, "the look-alike outsider got packets from h1");
@@ -93,7 +127,7 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         TestContext.Out.WriteLine($"open outsider run -> lease {a3Open} in {lease3Open:0.00} s");
         var open = Stopwatch.StartNew();
         long dropped = PingFailsUntilCounted(3, a1, 1, "groupvpn_dropped_not_member_total");
-        PingFailsUntilCounted(1, a3Open, 1, "groupvpn_dropped_to_non_member_total");
+        PingFailsUntilCounted(1, a3Open, 1, "groupvpn_dropped_unresolved_total");
         Assert.That(Metric(1, "groupvpn_packets_in_total"), Is.EqualTo(h1In), "h1 took packets from the open outsider");
         TestContext.Out.WriteLine($"open outsider: h3 -> h1 dropped by h1 as from a non-member ({dropped} packets), h1 -> h3 refused, "
             + $"in {open.Elapsed.TotalSeconds:0.00} s");
@@ -145,6 +179,22 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         Assert.That(address, Is.Not.Null, $"{name}: udhcpc got no lease");
         return (address!, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The node address of bootstrap node 0, the one whose control endpoint the lab exposes.</summary>
+    private string BootNodeAddress()
+    {
+        Match match = AddressField().Match(HttpGet("boot", BootControlPort, "/api/node"));
+        Assert.That(match.Success, Is.True, "the bootstrap node's /api/node has no address");
+        return match.Groups[1].Value;
+    }
+
+    /// <summary><c>bin/bput --create dhcp:demo:IP VALUE</c> through bootstrap node 0, a node without a certificate.</summary>
+    private (int ExitCode, string Output) Bput(IPAddress address, string value) =>
+        LabProcess.Run(s_command, "ip", "netns", "exec", Namespace("boot"), "bash", Path.Combine(_root, "bin", "bput"), "--create",
+            "--ttl", "600", "--node", $"127.0.0.1:{BootControlPort}", $"dhcp:{GroupName}:{address}", value);
+
+    /// <summary>The DHT's answer (JSON: values and writers) for the lease key of <paramref name="address"/>.</summary>
+    private string LeaseWriters(IPAddress address) => HttpGet("boot", BootControlPort, $"/api/dht?key=dhcp:{GroupName}:{address}");
 
     private void StopProcess(string name)
     {
@@ -205,6 +255,9 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
 
     private string GroupVpnMetrics(int i) => string.Join(' ', HttpGet($"h{i}", HostControlPort, "/metrics").Split('\n')
         .Where(line => line.StartsWith("groupvpn_", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal)));
+
+    [GeneratedRegex(@"""address"":""(brunet:node:[A-Z2-7]+)""")]
+    private static partial Regex AddressField();
 
     [GeneratedRegex(@"\s*<GroupVPN>.*</GroupVPN>", RegexOptions.Singleline)]
     private static partial Regex GroupVpnElement();
