@@ -93,28 +93,27 @@ internal static class BootstrapProcess
 
         // Every node holds a share of the DHT; node 0 keeps its records in SQLite beside its key, so a restarted
         // bootstrap process still serves them. The others are throwaway nodes with fresh keys: memory only.
-        var dhts = new List<DhtNode>(nodes.Count);
-        foreach (OverlayNode node in nodes)
-        {
-            string? database = node == first ? Path.ChangeExtension(config.Security.KeyPath, ".dht.db") : null;
-            dhts.Add(await DhtHost.StartAsync(node, database).ConfigureAwait(false));
-        }
-
+        // Node 0's DHT and the control endpoint come first, so the crawler can watch the ring converge; the other
+        // DHTs start all at once (one at a time, each waiting for its loop, took minutes on a busy thread pool).
+        DhtNode firstDht = await DhtHost.StartAsync(first, Path.ChangeExtension(config.Security.KeyPath, ".dht.db")).ConfigureAwait(false);
         ControlEndpoint? control = null;
         if (config.ControlEndpoint.Enabled)
         {
             try
             {
                 control = await ControlEndpoint.StartAsync(first, config.ControlEndpoint.Port).ConfigureAwait(false);
-                control.Dht = new ControlDht(dhts[0]);
+                control.Dht = new ControlDht(firstDht);
             }
             catch (IOException e)
             {
                 await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
+                await firstDht.DisposeAsync().ConfigureAwait(false);
                 throw new ConfigException(config.FilePath, "NodeConfig/ControlEndpoint/Port",
                     $"cannot listen on 127.0.0.1:{config.ControlEndpoint.Port}: {e.Message}");
             }
         }
+        var dhts = new List<DhtNode>(nodes.Count) { firstDht };
+        dhts.AddRange(await Task.WhenAll(nodes.Skip(1).Select(node => DhtHost.StartAsync(node, databasePath: null))).ConfigureAwait(false));
 
         try
         {

@@ -168,7 +168,7 @@ internal sealed class HandshakeState : IDisposable
 
     private int WriteEphemeral(Span<byte> message)
     {
-        _ephemeral ??= X25519KeyPair.Generate();
+        _ephemeral ??= X25519KeyPair.GenerateLike(_static);   // simulated only when our static key is
         _ephemeral.PublicKey.CopyTo(message);
         _symmetric.MixHash(_ephemeral.PublicKey);
         return DhSize;

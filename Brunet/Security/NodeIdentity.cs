@@ -91,6 +91,21 @@ public sealed class NodeIdentity : IDisposable
     }
 
     /// <summary>
+    /// SIMULATION ONLY: an identity whose Noise DH is the hash-based stand-in <see cref="SimulatedDh"/> instead of
+    /// X25519 (some 100 times cheaper, and no secrecy at all). The simulator uses it so that a handshake costs
+    /// microseconds; a simulated node can only complete handshakes with other simulated nodes. Real nodes never get
+    /// one: <see cref="Generate"/>, <see cref="LoadOrCreate"/> and <see cref="FromPrivateKeys"/> always make X25519 keys.
+    /// </summary>
+    internal static NodeIdentity ForSimulation(ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> signingPrivate)
+    {
+        if (signingPrivate.Length != KeySize)
+        {
+            throw new ArgumentException($"An Ed25519 private key has {KeySize} bytes.", nameof(signingPrivate));
+        }
+        return new NodeIdentity(X25519KeyPair.FromPrivateKeySimulated(staticPrivate), signingPrivate);
+    }
+
+    /// <summary>
     /// The node address of a key pair: <c>Address.FromHash("brunet-node-address-v1" || staticPub || signingPub)</c>
     /// (SHA-256, first 20 bytes, class bit cleared).
     /// </summary>

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Brunet.Addressing;
@@ -43,9 +42,6 @@ public sealed class SecureEdge : IEdgeHandler
     /// <summary>How long the receiver keeps the previous epoch's key after the peer moved on.</summary>
     public static readonly TimeSpan PreviousEpochLifetime = TimeSpan.FromSeconds(30);
 
-    // A 1500-byte packet and its overhead fit; larger ones grow the buffer once.
-    private const int InitialSealBufferSize = 2048;
-
     /// <summary>How many epochs the peer may be ahead of us (all packets of the epochs between lost).</summary>
     private const int MaxEpochsAhead = 4;
 
@@ -79,7 +75,6 @@ public sealed class SecureEdge : IEdgeHandler
 
     // Send state: guarded by _sendLock.
     private CipherState? _txCipher;
-    private byte[]? _sealBuffer;
     private byte _txEpoch;
     private ulong _txCounter;
     private long _txEpochMessages;
@@ -238,7 +233,7 @@ public sealed class SecureEdge : IEdgeHandler
         }
         lock (_sendLock)
         {
-            if (_txCipher is null || _sealBuffer is null || IsClosed)
+            if (_txCipher is null || IsClosed)
             {
                 return false;
             }
@@ -249,25 +244,30 @@ public sealed class SecureEdge : IEdgeHandler
             }
             RekeyIfDue();
             int length = TransportOverhead + plaintext.Length;
-            if (_sealBuffer.Length < length)
+            // The sealed packet lives only until the edge has copied it (every IEdge copies in TrySend), so it is
+            // rented per packet from the shared pool rather than kept per edge: a process of 1,000 nodes has some
+            // 30,000 secure edges, and a 2-8 KB buffer each was 60-240 MB. It holds ciphertext only: nothing to clear.
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+            try
             {
-                // Grown on demand (to a power of two), so an edge that only carries small packets keeps a small buffer.
-                CryptographicOperations.ZeroMemory(_sealBuffer);
-                _sealBuffer = new byte[Math.Min((int)BitOperations.RoundUpToPowerOf2((uint)length), _options.MaxDatagramSize)];
+                Span<byte> packet = buffer.AsSpan(0, length);
+                packet[0] = TypeTransport;
+                packet[1] = _txEpoch;
+                BinaryPrimitives.WriteUInt64BigEndian(packet[2..], _txCounter);
+                _txCipher.Seal(_txCounter, packet[..TransportHeaderSize], plaintext, packet[TransportHeaderSize..]);
+                _txCounter++;
+                _txEpochMessages++;
+                bool sent = edge.TrySend(packet);
+                if (sent)
+                {
+                    Interlocked.Increment(ref _messagesSent);
+                }
+                return sent;
             }
-            Span<byte> packet = _sealBuffer.AsSpan(0, length);
-            packet[0] = TypeTransport;
-            packet[1] = _txEpoch;
-            BinaryPrimitives.WriteUInt64BigEndian(packet[2..], _txCounter);
-            _txCipher.Seal(_txCounter, packet[..TransportHeaderSize], plaintext, packet[TransportHeaderSize..]);
-            _txCounter++;
-            _txEpochMessages++;
-            bool sent = edge.TrySend(packet);
-            if (sent)
+            finally
             {
-                Interlocked.Increment(ref _messagesSent);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
-            return sent;
         }
     }
 
@@ -607,7 +607,6 @@ public sealed class SecureEdge : IEdgeHandler
         lock (_sendLock)
         {
             _txCipher = send;
-            _sealBuffer = new byte[Math.Min(InitialSealBufferSize, _options.MaxDatagramSize)];
             _txEpoch = 0;
             _txCounter = 0;
             _txEpochMessages = 0;

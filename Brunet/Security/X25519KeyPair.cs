@@ -14,24 +14,53 @@ internal sealed class X25519KeyPair : IDisposable
     private readonly byte[] _private = new byte[KeySize];
     private readonly byte[] _public = new byte[KeySize];
 
-    private X25519KeyPair(ReadOnlySpan<byte> privateKey)
+    private X25519KeyPair(ReadOnlySpan<byte> privateKey, bool simulated = false)
     {
         privateKey.CopyTo(_private);
-        Rfc7748.X25519.GeneratePublicKey(_private, 0, _public, 0);
+        IsSimulated = simulated;
+        if (simulated)
+        {
+            SimulatedDh.DerivePublicKey(_private, _public);
+        }
+        else
+        {
+            Rfc7748.X25519.GeneratePublicKey(_private, 0, _public, 0);
+        }
     }
 
     public ReadOnlySpan<byte> PublicKey => _public;
 
+    /// <summary>
+    /// True for the simulator's stand-in (<see cref="SimulatedDh"/>), made only by <see cref="FromPrivateKeySimulated"/>
+    /// through <see cref="NodeIdentity.ForSimulation"/>; a key loaded or generated for a real node is never simulated.
+    /// </summary>
+    internal bool IsSimulated { get; }
+
     /// <summary>The private scalar; only for writing the key file.</summary>
     internal ReadOnlySpan<byte> PrivateKey => _private;
 
-    public static X25519KeyPair Generate()
+    public static X25519KeyPair Generate() => Generate(simulated: false);
+
+    /// <summary>A fresh key pair of the same kind as <paramref name="template"/>: the handshake's ephemeral key.</summary>
+    public static X25519KeyPair GenerateLike(X25519KeyPair template) => Generate(template.IsSimulated);
+
+    /// <summary>SIMULATION ONLY: a key pair whose DH is <see cref="SimulatedDh"/>, not X25519 (no secrecy at all).</summary>
+    internal static X25519KeyPair FromPrivateKeySimulated(ReadOnlySpan<byte> privateKey)
+    {
+        if (privateKey.Length != KeySize)
+        {
+            throw new ArgumentException($"A private key has {KeySize} bytes, got {privateKey.Length}.", nameof(privateKey));
+        }
+        return new X25519KeyPair(privateKey, simulated: true);
+    }
+
+    private static X25519KeyPair Generate(bool simulated)
     {
         Span<byte> scalar = stackalloc byte[KeySize];
         RandomNumberGenerator.Fill(scalar);
         try
         {
-            return new X25519KeyPair(scalar);
+            return new X25519KeyPair(scalar, simulated);
         }
         finally
         {
@@ -59,6 +88,11 @@ internal sealed class X25519KeyPair : IDisposable
         {
             sharedSecret.Clear();
             return false;
+        }
+        if (IsSimulated)
+        {
+            SimulatedDh.Agree(_public, peerPublic, sharedSecret[..KeySize]);
+            return true;
         }
         byte[] peer = peerPublic.ToArray();
         byte[] result = new byte[KeySize];

@@ -10,12 +10,12 @@ internal sealed class SecureEdgeHarness
     private static readonly NodeIdentity s_responderIdentity = NodeIdentity.Generate();
 
     public SecureEdgeHarness(HandshakeOptions? initiatorOptions = null, HandshakeOptions? responderOptions = null,
-        Address? initiatorExpects = null)
+        Address? initiatorExpects = null, NodeIdentity? initiator = null, NodeIdentity? responder = null)
     {
         InitiatorOptions = initiatorOptions ?? new HandshakeOptions("test");
         ResponderOptions = responderOptions ?? new HandshakeOptions("test");
-        Initiator = new SecureEdge(InitiatorIdentity, InitiatorOptions, true, InitiatorHandler, Time, initiatorExpects);
-        Responder = new SecureEdge(ResponderIdentity, ResponderOptions, false, ResponderHandler, Time);
+        Initiator = new SecureEdge(initiator ?? InitiatorIdentity, InitiatorOptions, true, InitiatorHandler, Time, initiatorExpects);
+        Responder = new SecureEdge(responder ?? ResponderIdentity, ResponderOptions, false, ResponderHandler, Time);
         Pair.A.Handler = Initiator;
         Pair.B.Handler = Responder;
     }

@@ -32,7 +32,7 @@ internal static class Program
                 RoutingBenchmark.Run(nodes: 64, pings: 20_000, inFlight: 256);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing | dht | datapath | simulate [--nodes N] [--churn PERCENT_PER_MIN] [--minutes M] [--records R] [--seed S]");
+                Console.Error.WriteLine("usage: Brunet.Benchmarks scale N | handshakes | routing | dht | datapath | simulate [--nodes N] [--churn PERCENT_PER_MIN] [--minutes M] [--records R] [--seed S] [--join-rate J] [--real-dh] [--diagnose]");
                 return 2;
         }
     }
