@@ -56,6 +56,12 @@ public sealed partial class OverlayNode
 
         /// <summary>Routed hop by hop over the ring: every hop decrypts and re-encrypts it.</summary>
         Routed,
+
+        /// <summary>
+        /// Not sent although there is a direct link: its transport refused the packet (the send queue stayed full).
+        /// Waiting for a link would not help; the packet is lost, as on a congested wire.
+        /// </summary>
+        Refused,
     }
 
     /// <summary>
@@ -75,7 +81,7 @@ public sealed partial class OverlayNode
         if (Connections.Get(destination)?.Edge is PeerEdge edge && !edge.Secure.IsClosed)
         {
             edge.TouchData(Loop.Time.GetTimestamp());
-            return SendFrame(edge, FrameType.Direct, default, type, packet) ? DataSend.Direct : DataSend.NotSent;
+            return SendFrame(edge, FrameType.Direct, default, type, packet) ? DataSend.Direct : DataSend.Refused;
         }
         if (!allowRouted)
         {

@@ -22,12 +22,15 @@ public sealed partial class UdpEdgeListener
     private const int MsgWaitForOne = 0x10000;
     private const int SolUdp = 17;
     private const int UdpSegment = 103;
+    private const int UdpGro = 104;
+    private const int MsgTrunc = 0x20;
     private const int ControlSize = 24;          // CMSG_SPACE(sizeof(uint16_t))
     private const int MaxGsoSegments = 64;       // UDP_MAX_SEGMENTS
     private const int MaxGsoBytes = 65_000;      // under IPv4's 65,507 bytes of UDP payload
     private const int EIo = 5;
     private const int EInval = 22;
     private const int EOpNotSupp = 95;
+    private const int EMsgSize = 90;
     private const int MsgDontWait = 0x40;
     private const int SolSocket = 1;
     private const int SoSndBufForce = 32;
@@ -202,6 +205,8 @@ public sealed partial class UdpEdgeListener
         CancellationToken cancellationToken = _stop.Token;
         byte[] buffers = GC.AllocateUninitializedArray<byte>(ReceiveBatch * ReceiveBufferSize, pinned: true);
         byte[] names = GC.AllocateArray<byte>(ReceiveBatch * NameSize, pinned: true);
+        byte* controls = stackalloc byte[ReceiveBatch * ControlSize];
+        EnableGro(fd);
         Native.MMsgHdr* messages = stackalloc Native.MMsgHdr[ReceiveBatch];
         Native.IoVec* vectors = stackalloc Native.IoVec[ReceiveBatch];
         byte* bufferBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffers));
@@ -223,6 +228,8 @@ public sealed partial class UdpEdgeListener
                     messages[i].Header.NameLength = NameSize;
                     messages[i].Header.Iov = &vectors[i];
                     messages[i].Header.IovLength = 1;
+                    messages[i].Header.Control = controls + (i * ControlSize);
+                    messages[i].Header.ControlLength = ControlSize;
                 }
                 int count = Native.RecvMmsg(fd, messages, ReceiveBatch, MsgWaitForOne, null);
                 if (count <= 0)
@@ -293,8 +300,67 @@ public sealed partial class UdpEdgeListener
             // The kernel's sockaddr is the SocketAddress encoding on Linux: it keys the edge table directly.
             from.Size = nameLength;
             names.AsSpan(i * NameSize, nameLength).CopyTo(from.Buffer.Span);
-            Deliver(buffers.AsSpan(i * ReceiveBufferSize, (int)messages[i].Length), from);
+            ReadOnlySpan<byte> received = buffers.AsSpan(i * ReceiveBufferSize, (int)messages[i].Length);
+            int segmentSize = GroSegmentSize(&messages[i].Header);
+            if (segmentSize <= 0 || segmentSize >= received.Length)
+            {
+                Deliver(received, from);
+                continue;
+            }
+            if ((messages[i].Header.Flags & MsgTrunc) != 0)
+            {
+                Interlocked.Increment(ref _receiveDrops);    // a GRO run longer than the buffer: its tail is lost
+                continue;
+            }
+            // UDP GRO: the kernel handed several datagrams of one sender as one, each segmentSize long but the last.
+            for (int offset = 0; offset < received.Length; offset += segmentSize)
+            {
+                Deliver(received.Slice(offset, Math.Min(segmentSize, received.Length - offset)), from);
+            }
         }
+    }
+
+    /// <summary>
+    /// UDP_GRO: the kernel may hand a run of datagrams from one sender (one UDP GSO send, or merged on receive) as one
+    /// buffer with its segment size in a control message; a whole run costs one pass through the stack and one slot
+    /// of a recvmmsg. Not fatal when the kernel lacks it.
+    /// </summary>
+    private static unsafe void EnableGro(int fd)
+    {
+        if (Environment.GetEnvironmentVariable("BRUNET_UDP_GRO") == "0")
+        {
+            return;
+        }
+        int on = 1;
+        _ = Native.SetSockOpt(fd, SolUdp, UdpGro, &on, sizeof(int));
+    }
+
+    /// <summary>The UDP_GRO segment size a received message carries in its control data, or 0.</summary>
+    private static unsafe int GroSegmentSize(Native.MsgHdr* header)
+    {
+        byte* control = header->Control;
+        nuint length = header->ControlLength;
+        // struct cmsghdr: size_t cmsg_len, int cmsg_level, int cmsg_type, then the data (aligned to 8 bytes).
+        while (length >= 16 + sizeof(int))
+        {
+            nuint cmsgLength = *(nuint*)control;
+            if (cmsgLength < 16 || cmsgLength > length)
+            {
+                return 0;
+            }
+            if (*(int*)(control + 8) == SolUdp && *(int*)(control + 12) == UdpGro && cmsgLength >= 16 + sizeof(int))
+            {
+                return *(int*)(control + 16);
+            }
+            nuint step = (cmsgLength + 7) & ~(nuint)7;
+            if (step >= length)
+            {
+                return 0;
+            }
+            control += step;
+            length -= step;
+        }
+        return 0;
     }
 
     private unsafe void SendThread(int fd)
@@ -421,14 +487,37 @@ public sealed partial class UdpEdgeListener
             {
                 return;
             }
-            if (segments[done] > 1 && errno is EInval or EIo or EOpNotSupp)
+            if (segments[done] > 1 && errno is EInval or EIo or EOpNotSupp or EMsgSize)
             {
-                // A kernel or path without UDP GSO: send plainly from now on (this run is lost, as UDP may lose it).
+                // A kernel or path without UDP GSO (or a run the path's MTU cannot take whole): send plainly from now
+                // on, and this run's datagrams one by one.
                 _udpGso = false;
+                SendSegmentsPlainly(fd, &messages[done]);
+                done++;
+                continue;
             }
             // The first message left failed (an ICMP error from an earlier one, no route): UDP loses it, go on.
             CountSendError(Marshal.GetPInvokeErrorMessage(errno));
             done++;
+        }
+    }
+
+    /// <summary>The datagrams of one GSO message, each with its own sendto (the fallback when GSO failed).</summary>
+    private unsafe void SendSegmentsPlainly(int fd, Native.MMsgHdr* message)
+    {
+        for (nuint i = 0; i < message->Header.IovLength; i++)
+        {
+            Native.IoVec vector = message->Header.Iov[i];
+            nint sent = Native.SendTo(fd, vector.Base, vector.Length, 0, message->Header.Name, message->Header.NameLength);
+            if (sent >= 0)
+            {
+                Interlocked.Increment(ref _datagramsSent);
+                Interlocked.Add(ref _bytesSent, sent);
+            }
+            else
+            {
+                CountSendError(Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            }
         }
     }
 

@@ -52,6 +52,7 @@ public sealed partial class UdpEdgeListener : IEdgeListener
     private long _datagramsSent;
     private long _bytesSent;
     private long _sendQueueDrops;
+    private long _sendQueueWaits;
     private long _receiveDrops;
     private long _refusedDatagrams;
     private long _sendErrors;
@@ -125,6 +126,23 @@ public sealed partial class UdpEdgeListener : IEdgeListener
 
     /// <summary>Datagrams refused by <see cref="IEdge.TrySend"/> because the send queue was full or they were too long or empty.</summary>
     public long SendQueueDrops => Interlocked.Read(ref _sendQueueDrops);
+
+    /// <summary>Datagrams that found the send queue full and waited for room (<see cref="WaitWhenFull"/>) instead of being dropped.</summary>
+    public long SendQueueWaits => Interlocked.Read(ref _sendQueueWaits);
+
+    /// <summary>
+    /// Milliseconds the calling thread waits for room when the send queue is full, before the datagram is dropped;
+    /// 0 (the default) drops at once. Per thread: a VPN's TAP reader sets it (a dropped packet costs the host's TCP a
+    /// retransmit and half its window), while the receive thread and the node's loop never block on the queue.
+    /// </summary>
+    public static int WaitWhenFull
+    {
+        get => t_waitWhenFull;
+        set => t_waitWhenFull = Math.Max(0, value);
+    }
+
+    [ThreadStatic]
+    private static int t_waitWhenFull;
 
     /// <summary>Received datagrams dropped for being empty or too long, or arriving for an edge that was closing.</summary>
     public long ReceiveDrops => Interlocked.Read(ref _receiveDrops);
@@ -234,6 +252,23 @@ public sealed partial class UdpEdgeListener : IEdgeListener
         if (_sendQueue.TryEnqueue(edge, datagram))
         {
             return true;
+        }
+        // A producer that asked to wait (the TAP reader: a drop there costs a TCP retransmit and halves its window)
+        // waits for the send thread to free slots, a few milliseconds at most in all.
+        int waitMilliseconds = WaitWhenFull;
+        if (waitMilliseconds > 0)
+        {
+            long deadline = Environment.TickCount64 + waitMilliseconds;
+            long left = waitMilliseconds;
+            while (left > 0 && _sendQueue.WaitForSpace((int)left))
+            {
+                if (_sendQueue.TryEnqueue(edge, datagram))
+                {
+                    Interlocked.Increment(ref _sendQueueWaits);
+                    return true;
+                }
+                left = deadline - Environment.TickCount64;
+            }
         }
         Interlocked.Increment(ref _sendQueueDrops);
         return false;

@@ -21,6 +21,8 @@ internal sealed class UdpSendRing : IDisposable
     private readonly int[] _lengths;
     private readonly UdpEdge?[] _edges;
     private readonly SemaphoreSlim _ready = new(0, 1);
+    private readonly ManualResetEventSlim _space = new(false);
+    private int _spaceWaiters;
     private int _head;
     private int _count;
     private int _taken;
@@ -115,6 +117,39 @@ internal sealed class UdpSendRing : IDisposable
         }
     }
 
+    /// <summary>
+    /// Blocks a producer that found the ring full until the consumer frees slots, at most <paramref name="timeout"/>
+    /// milliseconds: true when there is room (or may be: a racing producer can take it first), false on time-out or
+    /// when the ring is completed. Backpressure for a producer that would rather wait than lose the datagram.
+    /// </summary>
+    public bool WaitForSpace(int timeout)
+    {
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+            if (_count < _buffers.Length)
+            {
+                return true;
+            }
+            _space.Reset();
+            _spaceWaiters++;
+        }
+        try
+        {
+            return _space.Wait(timeout);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _spaceWaiters--;
+            }
+        }
+    }
+
     /// <summary>True once <see cref="Complete"/> was called and every queued datagram was taken.</summary>
     public bool IsDone
     {
@@ -159,6 +194,10 @@ internal sealed class UdpSendRing : IDisposable
             _head = (_head + _taken) % _buffers.Length;
             _count -= _taken;
             _taken = 0;
+            if (_spaceWaiters > 0)
+            {
+                _space.Set();
+            }
         }
     }
 
@@ -171,6 +210,7 @@ internal sealed class UdpSendRing : IDisposable
             _completed = true;
             wake = _waiting;
             _waiting = false;
+            _space.Set();
         }
         if (wake)
         {
@@ -191,5 +231,6 @@ internal sealed class UdpSendRing : IDisposable
             _count = 0;
         }
         _ready.Dispose();
+        // _space stays undisposed: a producer may still be leaving WaitForSpace; it holds no kernel handle.
     }
 }

@@ -29,6 +29,12 @@ internal static class GroupVpnNode
 {
     public const string NodeConfigName = "node.config";
     public const string IpopConfigName = "ipop.config";
+
+    /// <summary>
+    /// How long the TAP reader waits for room in a full UDP send queue before it drops a packet: long enough for the
+    /// send thread's next batch, short against TCP's retransmit timer.
+    /// </summary>
+    private const int SendFullWaitMilliseconds = 20;
     public const string DhcpConfigName = "dhcp.config";
 
     // 4 MiB of socket buffer each way: a burst of a few thousand VPN packets waits instead of being dropped.
@@ -179,6 +185,7 @@ internal static class GroupVpnNode
             {
                 var text = new StringBuilder();
                 path.Counters.WriteMetrics(text);
+                DataPathMetrics.Write(text, tap, listeners);
                 ControlEndpoint.Counter(text, "groupvpn_resolver_lookups_total", "DHT lookups of virtual IPs (cache misses).", resolver.Lookups);
                 return text.ToString();
             };
@@ -192,6 +199,7 @@ internal static class GroupVpnNode
         {
             try
             {
+                UdpEdgeListener.WaitWhenFull = SendFullWaitMilliseconds;
                 path.Run(buffer =>
                 {
                     int length = tap.Read(buffer);

@@ -25,6 +25,7 @@ internal sealed class PacketCounters
     internal long _droppedMalformed;
     internal long _droppedNoHost;
     internal long _droppedOther;
+    internal long _droppedSendFull;
 
     public long PacketsOut => Interlocked.Read(ref _packetsOut);
 
@@ -57,6 +58,9 @@ internal sealed class PacketCounters
 
     public long DroppedOther => Interlocked.Read(ref _droppedOther);
 
+    /// <summary>Outbound packets over a direct link that its transport refused (the UDP send queue stayed full).</summary>
+    public long DroppedSendFull => Interlocked.Read(ref _droppedSendFull);
+
     public long DroppedQueueFull => Interlocked.Read(ref _droppedQueueFull);
 
     /// <summary>Prometheus text (the control endpoint's ExtraMetrics).</summary>
@@ -80,6 +84,7 @@ internal sealed class PacketCounters
         ControlEndpoint.Counter(text, "groupvpn_dropped_broadcast_total", "Broadcast and multicast packets (not carried yet).", DroppedBroadcast);
         ControlEndpoint.Counter(text, "groupvpn_dropped_malformed_total", "Frames or packets that did not parse.", DroppedMalformed);
         ControlEndpoint.Counter(text, "groupvpn_dropped_no_host_total", "Inbound packets before the host's MAC was known.", Interlocked.Read(ref _droppedNoHost));
+        ControlEndpoint.Counter(text, "groupvpn_dropped_send_full_total", "Outbound packets over a direct link refused by its full send queue.", DroppedSendFull);
         ControlEndpoint.Counter(text, "groupvpn_dropped_other_total", "Other frames not carried (IPv6, outside the subnet, for the gateway).", DroppedOther);
     }
 }

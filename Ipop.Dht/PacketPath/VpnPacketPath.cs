@@ -370,6 +370,10 @@ internal sealed class VpnPacketPath
                 Interlocked.Increment(ref Counters._packetsOut);
                 Interlocked.Increment(ref Counters._packetsOutDirect);
                 return true;
+            case OverlayNode.DataSend.Refused:
+                // A direct link whose send queue stayed full: holding the packet for a link would only reorder it.
+                Interlocked.Increment(ref Counters._droppedSendFull);
+                return true;
             case OverlayNode.DataSend.Routed:
                 Interlocked.Increment(ref Counters._packetsOut);
                 RequestLink(target);

@@ -30,8 +30,9 @@ for f in "$groupvpn" "$bootstrap"; do
 done
 
 suffix="$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
-A="vc-a-$suffix"
-B="vc-b-$suffix"
+prefix="${NS_PREFIX:-vc}"
+A="$prefix-a-$suffix"
+B="$prefix-b-$suffix"
 ip_a=198.18.1.1
 ip_b=198.18.1.2
 dir="$(mktemp -d /tmp/vpn-compare.XXXXXX)"
@@ -230,7 +231,10 @@ gv_run() {   # gv_run NAME [MTU]
   note[$name]="(MTU $(ip -n "$A" -o link show tapipop | sed -n 's/.* mtu \([0-9]*\).*/\1/p'))"
   measure "$name" "${gv_vip[h2]}"
   if [ -n "${VERBOSE:-}" ]; then
-    log "h2 counters: $(ip netns exec "$B" bash "$lab/http-get.sh" 10001 /metrics 2>/dev/null | grep -E '^groupvpn_(packets_in|coalesced|packets_out)' | tr '\n' ' ')"
+    for h in h1 h2; do
+      local hns="$A"; [ "$h" = h2 ] && hns="$B"
+      log "$h counters: $(ip netns exec "$hns" bash "$lab/http-get.sh" 10001 /metrics 2>/dev/null | grep -E '^groupvpn_(packets_in|coalesced|packets_out|dropped_send_full|tap_dropped|udp_)' | grep -v ' 0$' | tr '\n' ' ')"
+    done
     for h in h1 h2; do
       log "$h CPU ticks by thread: $(for t in /proc/"${gv_pid[$h]}"/task/*; do
         awk '{ s = $0; sub(/^[^(]*\(/, "", s); name = s; sub(/\).*/, "", name); sub(/^[^)]*\) /, "", s); split(s, f, " ");

@@ -37,6 +37,40 @@ public class UdpSendRingTests
     }
 
     [Test]
+    public void WaitForSpace_FullAndNothingReleased_TimesOut()
+    {
+        using var ring = new UdpSendRing(1);
+        Assert.That(ring.TryEnqueue(_edge, [1]), Is.True);
+
+        Assert.That(ring.WaitForSpace(20), Is.False);
+    }
+
+    [Test]
+    public async Task WaitForSpace_FullThenReleased_ReturnsTrueWithRoom()
+    {
+        using var ring = new UdpSendRing(1);
+        Assert.That(ring.TryEnqueue(_edge, [1]), Is.True);
+        Assert.That(ring.TryTake(1, out _, out _), Is.True);
+
+        Task<bool> waiting = Task.Run(() => ring.WaitForSpace(10_000));
+        await Task.Delay(50);
+        Assert.That(waiting.IsCompleted, Is.False, "the ring is still full");
+        ring.Release();
+
+        Assert.That(await waiting, Is.True);
+        Assert.That(ring.TryEnqueue(_edge, [2]), Is.True);
+    }
+
+    [Test]
+    public void WaitForSpace_Completed_ReturnsFalseAtOnce()
+    {
+        using var ring = new UdpSendRing(1);
+        ring.Complete();
+
+        Assert.That(ring.WaitForSpace(10_000), Is.False);
+    }
+
+    [Test]
     public void TryTake_AcrossTheEnd_TakesTheRunUpToTheEndThenTheRest()
     {
         using var ring = new UdpSendRing(3);
