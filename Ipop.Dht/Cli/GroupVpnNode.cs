@@ -130,7 +130,7 @@ internal static class GroupVpnNode
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
-        path.Dns = new DnsOnTap(new Dns.DnsResponder(new DhtHostResolver(store, ipop.IpopNamespace)), tap.Write,
+        path.Dns = new DnsOnTap(new Dns.DnsResponder(new DhtHostResolver(store, ipop.IpopNamespace, policy)), tap.Write,
             Ipv4Math.ToUInt32(pool.Gateway));
         foreach (UdpEdgeListener udp in listeners.OfType<UdpEdgeListener>())
         {

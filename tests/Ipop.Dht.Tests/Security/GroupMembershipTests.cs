@@ -74,6 +74,8 @@ public sealed class GroupMembershipTests
             Assert.That(policy.CheckLeaseRecord(peer.Address, signing, foreign), Does.Contain("another authority"), "a look-alike group of the same name");
             Assert.That(policy.CheckLeaseRecord(_self.Address, signing, valid), Does.Contain("another node"));
             Assert.That(policy.CheckLeaseRecord(peer.Address, _self.SigningPublicKey.Span, valid), Does.Contain("key other than"));
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid, "BOB"), Is.Null, "its own host name");
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid, "alice"), Does.Contain("claims host name alice"));
             Assert.That(OpenGroupPolicy.Instance.CheckLeaseRecord(peer.Address, signing, null), Is.Null);
             Assert.That(OpenGroupPolicy.Instance.LeaseCredential, Is.Null);
         });
