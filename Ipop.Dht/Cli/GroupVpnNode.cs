@@ -7,7 +7,6 @@ using Brunet.Dht;
 using Brunet.Messaging;
 using Brunet.Node;
 using Brunet.Security;
-using Brunet.Security.Certificates;
 using Brunet.Transport;
 using Ipop.Dhcp.Config;
 using Ipop.Dhcp.Leases;
@@ -81,11 +80,9 @@ internal static class GroupVpnNode
             .AddFilter("Microsoft", level => level >= LogLevel.Warning));
         using NodeIdentity identity = NodeSetup.LoadIdentity(nodeConfig);
         IGroupPolicy policy = GroupPolicies.Load(ipop, identity);
-        if (policy.IsPrivate && !CertificateNames.AreEqual(policy.GroupName!, ipop.IpopNamespace))
+        if (GroupPolicies.NamespaceWarning(policy, ipop.IpopNamespace) is { } namespaceWarning)
         {
-            await stderr.WriteLineAsync($"groupvpn: warning: the certificate's group '{policy.GroupName}' is not the IpopNamespace "
-                + $"'{ipop.IpopNamespace}': members' leases cannot displace records that nodes outside the group put under "
-                + $"dhcp:{ipop.IpopNamespace}:*; name the namespace after the group").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"groupvpn: warning: {namespaceWarning}").ConfigureAwait(false);
         }
 
         using var stop = new CancellationTokenSource();

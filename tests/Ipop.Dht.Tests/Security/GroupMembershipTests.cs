@@ -84,6 +84,18 @@ public sealed class GroupMembershipTests
     }
 
     [Test]
+    public void NamespaceWarning_GroupNotTheNamespace_Warns()
+    {
+        GroupMembership membership = GroupMembership.Load(Config(), _self);   // group "lab"
+        Assert.Multiple(() =>
+        {
+            Assert.That(GroupPolicies.NamespaceWarning(membership, "demo"), Does.Contain("'lab' is not the IpopNamespace 'demo'"));
+            Assert.That(GroupPolicies.NamespaceWarning(membership, "LAB"), Is.Null);
+            Assert.That(GroupPolicies.NamespaceWarning(OpenGroupPolicy.Instance, "demo"), Is.Null);
+        });
+    }
+
+    [Test]
     public void Load_MissingCertificate_ConfigExceptionNamesFileAndElement()
     {
         File.Delete(Path.Combine(_dir, "node.crt"));
