@@ -4,9 +4,9 @@ namespace Brunet.Dht;
 
 /// <summary>
 /// A holder's records: the checks every stored record passes (signature, expiry, replay, Create exclusivity,
-/// quotas, <see cref="LeaseRecordRule"/>), an in-memory map for reads, and the SQLite copy. Owned by the node loop. Changes are collected and
-/// written by <see cref="Flush"/> in one transaction, which the node posts once per burst of changes, so SQLite
-/// work stays on the loop but costs one commit per burst rather than one per record.
+/// quotas, <see cref="LeaseRecordRule"/>), an in-memory map for reads, and the SQLite copy. Owned by the node loop.
+/// Changes are collected and written by <see cref="Flush"/> in one transaction, which the node posts once per burst
+/// of changes, so SQLite work stays on the loop but costs one commit per burst rather than one per record.
 /// </summary>
 internal sealed class DhtStore : IDisposable
 {

@@ -25,6 +25,6 @@ public enum DhtStoreStatus : byte
     /// <summary>The key has as many values as it may.</summary>
     KeyFull = 8,
 
-    /// <summary>The record carries a credential that does not hold (see <see cref="LeaseRecordRule"/>).</summary>
+    /// <summary>The record carries a credential that does not hold for its key (see <see cref="LeaseRecordRule"/>).</summary>
     BadCredential = 9,
 }

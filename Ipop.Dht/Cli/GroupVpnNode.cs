@@ -7,7 +7,6 @@ using Brunet.Dht;
 using Brunet.Messaging;
 using Brunet.Node;
 using Brunet.Security;
-using Brunet.Security.Certificates;
 using Brunet.Transport;
 using Ipop.Dhcp.Config;
 using Ipop.Dhcp.Leases;
@@ -87,11 +86,9 @@ internal static class GroupVpnNode
             .AddFilter("Microsoft", level => level >= LogLevel.Warning));
         using NodeIdentity identity = NodeSetup.LoadIdentity(nodeConfig);
         IGroupPolicy policy = GroupPolicies.Load(ipop, identity);
-        if (policy.IsPrivate && !CertificateNames.AreEqual(policy.GroupName!, ipop.IpopNamespace))
+        if (GroupPolicies.NamespaceWarning(policy, ipop.IpopNamespace) is { } namespaceWarning)
         {
-            await stderr.WriteLineAsync($"groupvpn: warning: the certificate's group '{policy.GroupName}' is not the IpopNamespace "
-                + $"'{ipop.IpopNamespace}': members' leases cannot displace records that nodes outside the group put under "
-                + $"dhcp:{ipop.IpopNamespace}:*; name the namespace after the group").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"groupvpn: warning: {namespaceWarning}").ConfigureAwait(false);
         }
 
         using var stop = new CancellationTokenSource();
@@ -136,7 +133,7 @@ internal static class GroupVpnNode
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
-        path.Dns = new DnsOnTap(new Dns.DnsResponder(new DhtHostResolver(store, ipop.IpopNamespace)), tap.Write,
+        path.Dns = new DnsOnTap(new Dns.DnsResponder(new DhtHostResolver(store, ipop.IpopNamespace, policy)), tap.Write,
             Ipv4Math.ToUInt32(pool.Gateway));
         foreach (UdpEdgeListener udp in listeners.OfType<UdpEdgeListener>())
         {

@@ -5,7 +5,7 @@ namespace Ipop.Dht.Leases;
 
 /// <summary>
 /// The lease store over the node's DHT: values are UTF-8 text, as bget and bput show them. Creates of lease keys
-/// (<c>dhcp:&lt;ns&gt;:&lt;ip&gt;</c>) carry <paramref name="credential"/>, this member's
+/// (<c>dhcp:&lt;ns&gt;:&lt;ip&gt;</c>, and host names <c>dns:&lt;ns&gt;:&lt;host&gt;</c>) carry <paramref name="credential"/>, this member's
 /// <see cref="Brunet.Security.Certificates.MemberCredential"/> (null in an open VPN), so every holder lets them displace
 /// records of nodes outside the group (<see cref="LeaseRecordRule"/>).
 /// </summary>

@@ -92,7 +92,7 @@ public sealed class GroupMembership : IGroupPolicy
 
     public string? CheckCertificate(Address writer, ReadOnlySpan<byte> certificate) => Trust.CheckCertificate(writer, certificate);
 
-    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential)
+    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential, string? hostName = null)
     {
         if (credential is null)
         {
@@ -106,6 +106,10 @@ public sealed class GroupMembership : IGroupPolicy
         if (!decoded.Member.SigningPublicKey.SequenceEqual(signingKey))
         {
             return $"{writer} signed its lease with a key other than its certificate's ({decoded.Member.HostName})";
+        }
+        if (hostName is not null && !CertificateNames.AreEqual(hostName, decoded.Member.HostName))
+        {
+            return $"{writer} claims host name {hostName}, but its certificate is for {decoded.Member.HostName}";
         }
         // Our own authority, not the one the credential brings: a look-alike group of the same name does not pass.
         return Trust.CheckCertificate(writer, decoded.Member.Encode());

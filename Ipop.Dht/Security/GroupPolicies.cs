@@ -1,5 +1,6 @@
 using Brunet.Config;
 using Brunet.Security;
+using Brunet.Security.Certificates;
 using Ipop.Dhcp.Config;
 
 namespace Ipop.Dht.Security;
@@ -21,5 +22,21 @@ internal static class GroupPolicies
             throw new ConfigException(config.FilePath, "IpopConfig/GroupVPN/Certificate", "this node holds no member certificate, so it may not lease an address");
         }
         return policy;
+    }
+
+    /// <summary>
+    /// Why a private group's leases cannot displace outsiders' records (<see cref="Brunet.Dht.LeaseRecordRule"/>): the
+    /// certificate's group is not <paramref name="ipopNamespace"/>. Null when they match, or for an open VPN.
+    /// </summary>
+    public static string? NamespaceWarning(IGroupPolicy policy, string ipopNamespace)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!policy.IsPrivate || policy.GroupName is not { } group || CertificateNames.AreEqual(group, ipopNamespace))
+        {
+            return null;
+        }
+        return $"the certificate's group '{group}' is not the IpopNamespace '{ipopNamespace}': members' leases and names cannot "
+            + $"displace records that nodes outside the group put under dhcp:{ipopNamespace}:* and dns:{ipopNamespace}:*; "
+            + "name the namespace after the group";
     }
 }

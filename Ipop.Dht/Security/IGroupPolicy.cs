@@ -32,8 +32,9 @@ public interface IGroupPolicy
 
     /// <summary>
     /// Null when a lease record written by <paramref name="writer"/> (signed with <paramref name="signingKey"/>, carrying
-    /// <paramref name="credential"/>) maps its address for this node: in a private group, the credential must be a valid,
-    /// unrevoked certificate of this group's authority for exactly that writer. Else why not.
+    /// <paramref name="credential"/>) maps its address, or its host name <paramref name="hostName"/>, for this node: in a
+    /// private group, the credential must be a valid, unrevoked certificate of this group's authority for exactly that
+    /// writer (and that host name). Else why not.
     /// </summary>
-    string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential);
+    string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential, string? hostName = null);
 }

@@ -20,5 +20,5 @@ public sealed class OpenGroupPolicy : IGroupPolicy
 
     public byte[]? LeaseCredential => null;
 
-    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential) => null;
+    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential, string? hostName = null) => null;
 }

@@ -101,7 +101,9 @@ public sealed class DhtCredentialTests
         {
             Assert.That(LeaseRecordRule.NamespaceOf("dhcp:demo:100.64.0.9"u8), Is.EqualTo("demo"));
             Assert.That(LeaseRecordRule.NamespaceOf("dhcp:a:b:10.0.0.1"u8), Is.EqualTo("a:b"));
-            Assert.That(LeaseRecordRule.NamespaceOf("dns:demo:h1"u8), Is.Null);
+            Assert.That(LeaseRecordRule.NamespaceOf("dns:demo:h1"u8), Is.EqualTo("demo"));
+            Assert.That(LeaseRecordRule.NamespaceOf("groupvpn:demo:crl"u8), Is.Null);
+            Assert.That(LeaseRecordRule.NamespaceOf("dns:demo:"u8), Is.Null);
             Assert.That(LeaseRecordRule.NamespaceOf("dhcp:demo"u8), Is.Null);
             Assert.That(LeaseRecordRule.NamespaceOf("dhcp::10.0.0.1"u8), Is.Null);
             Assert.That(LeaseRecordRule.NamespaceOf("dhcp:demo:"u8), Is.Null);
@@ -201,7 +203,21 @@ public sealed class DhtCredentialTests
         }
         Assert.That(store.RecordCount, Is.Zero);
         // Other keys carry a credential as opaque bytes.
-        Assert.That(store.Apply(Make(outsider, DhtRecordKind.Put, "dns:demo:h1", 1, 1, [1, 2, 3]), Now, out _), Is.EqualTo(DhtStoreStatus.Stored));
+        Assert.That(store.Apply(Make(outsider, DhtRecordKind.Put, "groupvpn:demo:crl", 1, 1, [1, 2, 3]), Now, out _), Is.EqualTo(DhtStoreStatus.Stored));
+    }
+
+    [Test]
+    public void Apply_HostNameKey_MemberTakesItsOwnNameOnly()
+    {
+        var outsider = new Ed25519TestSigner(new Random(7));
+        using var member = new MemberSigner(_demo, "h1");
+        using var store = new DhtStore(s_options, null);
+        Assert.That(store.Apply(Make(outsider, DhtRecordKind.Create, "dns:demo:h1", 1, 1), Now, out _), Is.EqualTo(DhtStoreStatus.Stored));
+        Assert.That(store.Apply(Make(outsider, DhtRecordKind.Create, "dns:demo:h2", 1, 1), Now, out _), Is.EqualTo(DhtStoreStatus.Stored));
+        Assert.That(store.Apply(Make(member, DhtRecordKind.Create, "dns:demo:h2", 2, 1, member.Credential), Now, out _), Is.EqualTo(DhtStoreStatus.BadCredential),
+            "h1's certificate does not name h2");
+        Assert.That(store.Apply(Make(member, DhtRecordKind.Create, "dns:demo:h1", 2, 1, member.Credential), Now, out _), Is.EqualTo(DhtStoreStatus.Stored));
+        Assert.That(store.Get("dns:demo:h1"u8, Now).Single().Credential, Is.EqualTo(member.Credential));
     }
 
     [Test]

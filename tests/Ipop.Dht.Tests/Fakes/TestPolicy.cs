@@ -19,5 +19,6 @@ internal sealed class TestPolicy(params Address[] members) : IGroupPolicy
 
     public byte[]? LeaseCredential => [4, 5, 6];
 
-    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential) => members.Contains(writer) ? null : "not a member";
+    public string? CheckLeaseRecord(Address writer, ReadOnlySpan<byte> signingKey, byte[]? credential, string? hostName = null) =>
+        members.Contains(writer) ? null : "not a member";
 }

@@ -12,7 +12,7 @@ namespace Ipop.Dht.Tests.Lab;
 /// Issue C's private group in real processes (tests/lab/gv-lab.sh, <c>configs ... private</c>): a group authority made
 /// with <c>groupvpn ca init</c> signs two members, which lease and ping each other over the VPN. A node without a
 /// certificate (a bootstrap node) that wrote lease records first with <c>bput --create</c> neither keeps a member from
-/// taking that address nor holds one that members resolve. A host whose certificate comes from another authority of
+/// taking that address (or its host name) nor holds one that members resolve. A host whose certificate comes from another authority of
 /// the same group name cannot start with the group's ca.crt (exit 2, no TAP, so no lease); run as a look-alike group
 /// with its own ca.crt it cannot reach members, nor members it, and the member counts the dropped packets. Uses the
 /// built artifacts; builds nothing.
@@ -57,10 +57,13 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         string outsider = BootNodeAddress();
         foreach (IPAddress squatted in new[] { s_squattedForMember, s_squattedKept })
         {
-            (int putExit, string put) = Bput(squatted, outsider);
+            (int putExit, string put) = Bput(LeaseKey(squatted), outsider);
             Assert.That(putExit, Is.Zero, $"the outsider's bput --create of {squatted}: {put}");
-            Assert.That(LeaseWriters(squatted), Does.Contain(outsider), $"the outsider's record of {squatted} is not in the DHT");
+            Assert.That(DhtAnswer(LeaseKey(squatted)), Does.Contain(outsider), $"the outsider's record of {squatted} is not in the DHT");
         }
+        // It also claims h2's host name, pointing it at the address it keeps.
+        (int nameExit, string name) = Bput($"dns:{GroupName}:h2", s_squattedKept.ToString());
+        Assert.That(nameExit, Is.Zero, "the outsider's bput --create of h2's name: " + name);
 
         // 1. Members lease and ping each other. h1 remembers the squatted address from an earlier run (its lease
         // file), as a host restarted while an outsider took its address: it asks for it first, and gets it.
@@ -70,22 +73,31 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         (IPAddress a2, double lease2) = StartHostAndLease(2);
         Assert.That(a1, Is.EqualTo(s_squattedForMember), "the outsider's record kept h1 from the address it asked for");
         Assert.That(a1, Is.Not.EqualTo(a2));
-        Assert.That(_processes.Single(p => p.Name == "h1").Output, Does.Contain($"group {GroupName}"), "h1 did not run as a private group member");
+        Assert.That(_processes.Single(p => p.Name == "h1").Output, Does.Contain($"group {GroupName}").And.Not.Contain("is not the IpopNamespace"),
+            "h1 did not run as a private group member named after the namespace");
         TestContext.Out.WriteLine($"members run -> lease: h1 {lease1:0.00} s, h2 {lease2:0.00} s");
         var memberPing = Stopwatch.StartNew();
         PingUntilAnswered(1, a2, TimeSpan.FromSeconds(15));
         PingUntilAnswered(2, a1, TimeSpan.FromSeconds(15));
         TestContext.Out.WriteLine($"members ping both ways: {memberPing.Elapsed.TotalSeconds:0.00} s");
-        string squatAnswer = LeaseWriters(s_squattedForMember);
+        string squatAnswer = DhtAnswer(LeaseKey(s_squattedForMember));
         Assert.That(squatAnswer, Does.Contain($"\"value\":\"{NodeAddressOf(1)}\"").And.Not.Contain(outsider),
-            $"dhcp:{GroupName}:{s_squattedForMember} should name only h1: {squatAnswer}");
-        (int againExit, string again) = Bput(s_squattedForMember, outsider);
+            $"{LeaseKey(s_squattedForMember)} should name only h1: {squatAnswer}");
+        (int againExit, string again) = Bput(LeaseKey(s_squattedForMember), outsider);
         Assert.That(againExit, Is.EqualTo(1), $"the outsider took h1's address back: {again}");
         // The address the outsider still holds maps to nobody for members: h2 never sends there.
         long h2OutBefore = Metric(2, "groupvpn_packets_out_total");
         long kept = PingFailsUntilCounted(2, s_squattedKept, 2, "groupvpn_dropped_unresolved_total");
         Assert.That(Metric(2, "groupvpn_packets_out_total"), Is.EqualTo(h2OutBefore), "h2 sent packets to the outsider's claimed address");
         TestContext.Out.WriteLine($"outsider's lease records: displaced by h1's Create; {s_squattedKept} unresolved for h2 ({kept} packets dropped)");
+        // h2's own name record displaced the outsider's: h1's resolver finds h2 at its address.
+        string lookup = "";
+        var named = Stopwatch.StartNew();
+        while (!lookup.Contains(a2.ToString(), StringComparison.Ordinal) && named.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            (_, lookup) = Exec(1, "busybox", "nslookup", "h2.ipop", "100.64.0.1");
+        }
+        Assert.That(lookup, Does.Contain(a2.ToString()).And.Not.Contain(s_squattedKept.ToString()), "h1: nslookup h2.ipop: " + lookup);
 
         // 2. Outsider A, a forger: a certificate from the other authority but the group's real ca.crt named.
         Ca("sign", "--ca", otherCa, "--name", "h3", "--out", HostDir(3));
@@ -180,21 +192,34 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         return (address!, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The node address of bootstrap node 0, the one whose control endpoint the lab exposes.</summary>
+    /// <summary>The node address of bootstrap node 0, the one whose control endpoint the lab exposes (once it listens).</summary>
     private string BootNodeAddress()
     {
-        Match match = AddressField().Match(HttpGet("boot", BootControlPort, "/api/node"));
-        Assert.That(match.Success, Is.True, "the bootstrap node's /api/node has no address");
+        var clock = Stopwatch.StartNew();
+        (int exit, string output) = (1, "");
+        while (exit != 0 && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            (exit, output) = LabProcess.Run(s_command, "ip", "netns", "exec", Namespace("boot"), "bash",
+                Path.Combine(_root, "tests", "lab", "http-get.sh"), BootControlPort.ToString(CultureInfo.InvariantCulture), "/api/node");
+            if (exit != 0)
+            {
+                Thread.Sleep(100);
+            }
+        }
+        Match match = AddressField().Match(output);
+        Assert.That(match.Success, Is.True, "the bootstrap node's /api/node has no address: " + output);
         return match.Groups[1].Value;
     }
 
-    /// <summary><c>bin/bput --create dhcp:demo:IP VALUE</c> through bootstrap node 0, a node without a certificate.</summary>
-    private (int ExitCode, string Output) Bput(IPAddress address, string value) =>
+    /// <summary><c>bin/bput --create KEY VALUE</c> through bootstrap node 0, a node without a certificate.</summary>
+    private (int ExitCode, string Output) Bput(string key, string value) =>
         LabProcess.Run(s_command, "ip", "netns", "exec", Namespace("boot"), "bash", Path.Combine(_root, "bin", "bput"), "--create",
-            "--ttl", "600", "--node", $"127.0.0.1:{BootControlPort}", $"dhcp:{GroupName}:{address}", value);
+            "--ttl", "600", "--node", $"127.0.0.1:{BootControlPort}", key, value);
 
-    /// <summary>The DHT's answer (JSON: values and writers) for the lease key of <paramref name="address"/>.</summary>
-    private string LeaseWriters(IPAddress address) => HttpGet("boot", BootControlPort, $"/api/dht?key=dhcp:{GroupName}:{address}");
+    private static string LeaseKey(IPAddress address) => $"dhcp:{GroupName}:{address}";
+
+    /// <summary>The DHT's answer (JSON: values and writers) for <paramref name="key"/>.</summary>
+    private string DhtAnswer(string key) => HttpGet("boot", BootControlPort, $"/api/dht?key={key}");
 
     private void StopProcess(string name)
     {

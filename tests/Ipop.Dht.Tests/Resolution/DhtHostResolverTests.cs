@@ -20,6 +20,18 @@ public sealed class DhtHostResolverTests
     }
 
     [Test]
+    public async Task ResolveAsync_PrivateGroup_IgnoresNameOfNonMember()
+    {
+        var store = new FakeLeaseStore(TimeProvider.System);
+        Address member = Address.Random(new Random(3));
+        store.Plant("dns:demo:alice", "100.64.0.7", Address.Random(new Random(4)), TimeSpan.FromMinutes(5));
+        store.Plant("dns:demo:bob", "100.64.0.8", member, TimeSpan.FromMinutes(5));
+        var resolver = new DhtHostResolver(store, "demo", new TestPolicy(member));
+        Assert.That(await resolver.ResolveAsync("alice", CancellationToken.None), Is.Null, "a non-member's claim of a name");
+        Assert.That(await resolver.ResolveAsync("bob", CancellationToken.None), Is.EqualTo(IPAddress.Parse("100.64.0.8")));
+    }
+
+    [Test]
     public async Task ResolveAsync_ValueIsNotAnIPv4Address_ReturnsNull()
     {
         var store = new FakeLeaseStore(TimeProvider.System);

@@ -74,11 +74,25 @@ public sealed class GroupMembershipTests
             Assert.That(policy.CheckLeaseRecord(peer.Address, signing, foreign), Does.Contain("another authority"), "a look-alike group of the same name");
             Assert.That(policy.CheckLeaseRecord(_self.Address, signing, valid), Does.Contain("another node"));
             Assert.That(policy.CheckLeaseRecord(peer.Address, _self.SigningPublicKey.Span, valid), Does.Contain("key other than"));
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid, "BOB"), Is.Null, "its own host name");
+            Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid, "alice"), Does.Contain("claims host name alice"));
             Assert.That(OpenGroupPolicy.Instance.CheckLeaseRecord(peer.Address, signing, null), Is.Null);
             Assert.That(OpenGroupPolicy.Instance.LeaseCredential, Is.Null);
         });
         Assert.That(membership.ApplyRevocationList(_authority.Revoke([MemberCredential.Decode(valid).Member.Serial], 1).Encode()), Is.Null);
         Assert.That(policy.CheckLeaseRecord(peer.Address, signing, valid), Does.Contain("revoked"));
+    }
+
+    [Test]
+    public void NamespaceWarning_GroupNotTheNamespace_Warns()
+    {
+        GroupMembership membership = GroupMembership.Load(Config(), _self);   // group "lab"
+        Assert.Multiple(() =>
+        {
+            Assert.That(GroupPolicies.NamespaceWarning(membership, "demo"), Does.Contain("'lab' is not the IpopNamespace 'demo'"));
+            Assert.That(GroupPolicies.NamespaceWarning(membership, "LAB"), Is.Null);
+            Assert.That(GroupPolicies.NamespaceWarning(OpenGroupPolicy.Instance, "demo"), Is.Null);
+        });
     }
 
     [Test]
