@@ -10,6 +10,9 @@
 #   lab.sh block-udp NAME A B   drop UDP between hosts A and B (by their WAN addresses) in the internet namespace
 #   lab.sh unblock NAME         remove every block-udp rule
 #
+# Namespaces are named PREFIX + 6 random hex digits + -host; PREFIX is $LAB_PREFIX (default "bl"), so labs that run
+# side by side can be told apart.
+#
 # KIND: full | addr | port | sym | upnp  (full cone, address-restricted cone, port-restricted cone, symmetric, and a
 # port-restricted router running miniupnpd with NAT-PMP/PCP/UPnP IGD on its LAN side). full and addr map one UDP
 # port straight through: KIND:PORT, default $LAB_NODE_PORT or 40000.
@@ -115,7 +118,7 @@ cmd_up() {
     [ "$(id -u)" = 0 ] || die "needs root (CAP_NET_ADMIN) for network namespaces"
     [ -e "$(state_dir "$name")" ] && die "lab $name exists; run: lab.sh down $name"
     mkdir -p "$(state_dir "$name")"
-    local prefix="bl$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+    local prefix="${LAB_PREFIX:-bl}$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
     echo "$prefix" > "$(state_dir "$name")/prefix"
     : > "$(state_dir "$name")/namespaces"
     : > "$(state_dir "$name")/hosts"
