@@ -16,6 +16,9 @@ public sealed class NatBehaviour
 
     private readonly List<(Address Reporter, IPEndPoint Observed)> _history = [];
 
+    /// <summary>The outside end point the most recent reflection showed, or null before any.</summary>
+    public IPEndPoint? Latest => _history.Count > 0 ? _history[0].Observed : null;
+
     /// <summary>The mapping the current history shows.</summary>
     public NatMapping Mapping { get; private set; } = NatMapping.Unknown;
 

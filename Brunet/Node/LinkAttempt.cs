@@ -28,7 +28,10 @@ internal sealed class LinkAttempt(Address? target, IReadOnlyList<TransportAddres
     /// <summary>An attempt to replace a relay edge by a direct one: its failure does not start another relay.</summary>
     public bool IsUpgrade { get; init; }
 
+    /// <summary>A dial to the end point a birthday punch found; it runs beside the peer's other attempts.</summary>
+    public bool IsBirthday { get; init; }
+
     public bool IsRelay => Addresses.Count > 0 && Addresses[0].Kind == Transport.TransportKind.Tunnel;
 
-    public string Key => Target?.ToString() ?? Addresses[0].ToString();
+    public string Key => (Target?.ToString() ?? Addresses[0].ToString()) + (IsBirthday ? "/birthday" : "");
 }

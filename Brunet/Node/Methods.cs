@@ -10,6 +10,9 @@ public static class Methods
     public const string Neighbors = "sys:neighbors";
     public const string ConnectTo = "sys:connectto";
 
+    /// <summary>Starts a birthday punch between a symmetric NAT and a cone (Brunet.Nat.BirthdayRace).</summary>
+    public const string Birthday = "sys:nat.birthday";
+
     /// <summary>The crawler's call: a node's neighbours, links and edges (issue E).</summary>
     public const string LinkStatus = "sys:link.status";
 

@@ -28,4 +28,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(1008, LogLevel.Debug, "Dropped a malformed frame from {Peer}: {Reason}", EventName = "MalformedFrame")]
     public static partial void MalformedFrame(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(1009, LogLevel.Information, "Birthday punch with {Peer} as {Role}: {Outcome}", EventName = "BirthdayPunch")]
+    public static partial void Birthday(ILogger logger, string peer, string role, string outcome);
 }

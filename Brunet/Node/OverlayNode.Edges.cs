@@ -12,7 +12,7 @@ public sealed partial class OverlayNode
     /// <summary>A new inbound edge, on a transport thread: give it a responder handshake, or refuse it.</summary>
     private IEdgeHandler? AcceptEdge(IEdge edge)
     {
-        if (Volatile.Read(ref _state) != 1 || Volatile.Read(ref _edgeCount) >= Options.MaxEdges)
+        if (Volatile.Read(ref _state) != 1 || Volatile.Read(ref _edgeCount) >= Options.MaxEdges || HeardOpener(edge))
         {
             return null;
         }

@@ -83,6 +83,10 @@ public sealed partial class OverlayNode
             }
         }
         attempt.Current = null;
+        if (reason == "timed out" && attempt.Target is { } target && !attempt.IsRelay && !attempt.IsBirthday)
+        {
+            MaybeBirthday(target, attempt.Types);   // a symmetric NAT on one side only: race for a port pair
+        }
         if (attempt.NextIndex >= attempt.Addresses.Count || _state != 1)
         {
             FinishAttempt(attempt, success: false, reason ?? "no address left");
@@ -380,6 +384,10 @@ public sealed partial class OverlayNode
             _onDemandAsked.Remove(peer);
             if (!result.IsOk || _state != 1)
             {
+                if (_state == 1 && result.Error is RpcError.Unreachable or RpcError.Timeout)
+                {
+                    TryRelay(peer, ConnectionType.OnDemand);   // no route to the peer: through the nodes that know it, at once
+                }
                 return;
             }
             var reader = new WireReader(result.Body);

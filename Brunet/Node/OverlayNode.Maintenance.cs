@@ -45,6 +45,7 @@ public sealed partial class OverlayNode
         }
         MaintainLeaves(now);
         TrimIdleOnDemand();
+        TrimBirthdayListeners();
         if (now >= _nextStabilize)
         {
             Stabilize();

@@ -241,6 +241,7 @@ public sealed partial class OverlayNode : IAsyncDisposable
     private async Task ShutdownAsync()
     {
         _timer?.Dispose();
+        await StopBirthdaysAsync().ConfigureAwait(false);
         foreach (IEdgeListener listener in _listeners)
         {
             await listener.DisposeAsync().ConfigureAwait(false);

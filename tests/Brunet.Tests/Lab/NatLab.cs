@@ -228,6 +228,11 @@ internal sealed class NatLab : IDisposable
             StopNode(host);
         }
         Run("bash", [LabScript, "down", Name], TimeSpan.FromSeconds(30));
+        if (Environment.GetEnvironmentVariable("BRUNET_LAB_KEEP_LOGS") is { Length: > 0 })
+        {
+            TestContext.Out.WriteLine($"node logs kept in {_workDir}");
+            return;
+        }
         try
         {
             Directory.Delete(_workDir, recursive: true);

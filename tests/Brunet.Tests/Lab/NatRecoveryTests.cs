@@ -59,6 +59,44 @@ public sealed class NatRecoveryTests
         Assert.That(recovered.ContainsKey("h1") && recovered["h1"] <= 30, Is.True, "pings from pub to the port-restricted host within 30 s of conntrack -F");
     }
 
+    /// <summary>
+    /// Issue D part 6: the ISP hands the NAT router a new public address. Nothing restarts; the node behind it must be
+    /// reachable again within 30 s (its old edges die with the old address, and new ones form from the new one).
+    /// </summary>
+    [Test]
+    public void PublicAddressChange_RouterRenumbered_PingsRecoverWithin30s()
+    {
+        using NatLab lab = NatLab.Up("port");
+        Dictionary<string, string> address = StartNodes(lab, "pub", "h1");
+        NatTraversalTests.LinkResult linked = NatTraversalTests.LinkAndWait(lab, "h1", address["pub"]);
+        Assert.That(linked.Link, Is.EqualTo("udp"), "h1 should first link to pub directly");
+        Assert.That(linked.Remote, Does.StartWith("brunet.udp://198.18.0.10:"));
+
+        (int code, string output) = lab.Lab("renumber", lab.Name, "h1", "198.18.2.1");
+        Assert.That(code, Is.Zero, output);
+        var clock = Stopwatch.StartNew();
+        double recovered = -1;
+        while (clock.Elapsed < TimeSpan.FromSeconds(45) && recovered < 0)
+        {
+            // From the public side inwards: works only once pub has an edge to h1's new public address.
+            if (NatTraversalTests.Ping(lab, "pub", address["h1"], clock.Elapsed).PingOk
+                && lab.Api("pub", "/api/ping?node=" + address["h1"]) is { } ping
+                && ping.TryGetProperty("link_remote", out System.Text.Json.JsonElement remote) && remote.GetString() is { } r
+                && r.StartsWith("brunet.udp://198.18.2.1:", StringComparison.Ordinal))
+            {
+                recovered = clock.Elapsed.TotalSeconds;
+            }
+            else
+            {
+                Thread.Sleep(500);
+            }
+        }
+        TestContext.Out.WriteLine(recovered >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"after the router's new public address: pub reaches h1 over a direct edge to it after {recovered:F1}s")
+            : "after the router's new public address: not recovered in 45 s");
+        Assert.That(recovered, Is.InRange(0, 30), "pub reaches h1 at its new public address within 30 s");
+    }
+
     private static string Describe(Dictionary<string, double> recovered, string host) => recovered.TryGetValue(host, out double seconds)
         ? string.Create(CultureInfo.InvariantCulture, $"recovered after {seconds:F1}s")
         : "not recovered in 60 s";

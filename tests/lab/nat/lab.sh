@@ -9,6 +9,11 @@
 #   lab.sh flush NAME HOST      conntrack -F in HOST's router (a NAT reboot)
 #   lab.sh block-udp NAME A B   drop UDP between hosts A and B (by their WAN addresses) in the internet namespace
 #   lab.sh unblock NAME         remove every block-udp rule
+#   lab.sh renumber NAME HOST IP  give HOST's router the WAN address IP (in 198.18.0.0/15) instead of its own, as an
+#                               ISP that hands out a new address does; the router's NAT flows die with the old address
+#
+# Namespaces are named PREFIX + 6 random hex digits + -host; PREFIX is $LAB_PREFIX (default "bl"), so labs that run
+# side by side can be told apart.
 #
 # KIND: full | addr | port | sym | upnp  (full cone, address-restricted cone, port-restricted cone, symmetric, and a
 # port-restricted router running miniupnpd with NAT-PMP/PCP/UPnP IGD on its LAN side). full and addr map one UDP
@@ -115,7 +120,7 @@ cmd_up() {
     [ "$(id -u)" = 0 ] || die "needs root (CAP_NET_ADMIN) for network namespaces"
     [ -e "$(state_dir "$name")" ] && die "lab $name exists; run: lab.sh down $name"
     mkdir -p "$(state_dir "$name")"
-    local prefix="bl$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+    local prefix="${LAB_PREFIX:-bl}$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
     echo "$prefix" > "$(state_dir "$name")/prefix"
     : > "$(state_dir "$name")/namespaces"
     : > "$(state_dir "$name")/hosts"
@@ -230,6 +235,24 @@ cmd_block_udp() {
     nsx "$inet" nft add rule bridge labfw forward ip saddr "$b" ip daddr "$a" meta l4proto udp drop
 }
 
+cmd_renumber() {
+    local name=$1 host=$2 new=$3 n router old kind ns
+    n=${host#h}
+    kind=$(host_field "$name" "$host" 5)
+    old=$(host_field "$name" "$host" 4)
+    ns=$(host_field "$name" "r$n" 2)
+    case "$new" in 198.18.*|198.19.*) ;; *) die "renumber: $new is outside 198.18.0.0/15" ;; esac
+    case "$kind" in port|sym) ;; *) die "renumber: only masquerading routers (port, sym), not $kind" ;; esac
+    # Old address first: deleting a primary address would take a secondary one (the new) with it.
+    nsx "$ns" ip addr del "$old/15" dev wan0
+    nsx "$ns" ip addr add "$new/15" dev wan0
+    # Removing the address makes the kernel forget masquerade flows through it; flush the rest as a rebooted box would.
+    nsx "$ns" conntrack -F >/dev/null 2>&1 || true
+    awk -v h="$host" -v r="r$n" -v o="$old" -v w="$new" '($1 == h || $1 == r) && $4 == o { $4 = w } { print }' \
+        "$(state_dir "$name")/hosts" > "$(state_dir "$name")/hosts.new"
+    mv "$(state_dir "$name")/hosts.new" "$(state_dir "$name")/hosts"
+}
+
 cmd=${1:-}
 case "$cmd" in
     up) [ $# -ge 2 ] || die "usage: lab.sh up NAME KIND..."; shift; cmd_up "$@" ;;
@@ -239,6 +262,7 @@ case "$cmd" in
     hosts) [ $# -eq 2 ] || die "usage: lab.sh hosts NAME"; cat "$(state_dir "$2")/hosts" ;;
     flush) [ $# -eq 3 ] || die "usage: lab.sh flush NAME HOST"; ns=$(host_field "$2" "r${3#h}" 2); nsx "$ns" conntrack -F ;;
     block-udp) [ $# -eq 4 ] || die "usage: lab.sh block-udp NAME A B"; cmd_block_udp "$2" "$3" "$4" ;;
+    renumber) [ $# -eq 4 ] || die "usage: lab.sh renumber NAME HOST IP"; cmd_renumber "$2" "$3" "$4" ;;
     unblock) [ $# -eq 2 ] || die "usage: lab.sh unblock NAME"; ns=$(host_field "$2" inet 2); nsx "$ns" nft delete table bridge labfw 2>/dev/null || true ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
