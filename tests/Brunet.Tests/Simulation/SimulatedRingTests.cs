@@ -36,6 +36,33 @@ public class SimulatedRingTests
     }
 
     [Test]
+    public void Maintenance_NodesThatLeft_AreForgottenByEveryone()
+    {
+        var ring = new SimulatedRing(5);
+        for (int i = 0; i < 48; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        var random = new Random(5);
+        var gone = ring.Alive.Skip(1).OrderBy(_ => random.Next()).Take(12).Select(n => n.Address).ToHashSet();
+        foreach (OverlayNode victim in ring.Alive.Where(n => gone.Contains(n.Address)).ToList())
+        {
+            ring.Kill(victim);
+        }
+        int rememberedAtOnce = ring.Alive.Sum(n => n.RememberedPeers.Count(gone.Contains));
+
+        ring.Scheduler.RunFor(TimeSpan.FromMinutes(3));   // two or three prunes (every 60 s)
+
+        int remembered = ring.Alive.Sum(n => n.RememberedPeers.Count(gone.Contains));
+        TestContext.Out.WriteLine($"addresses or introducers of the 12 dead nodes: {rememberedAtOnce} entries at once, {remembered} three minutes later");
+        Assert.That(rememberedAtOnce, Is.GreaterThan(0), "the test needs nodes that knew the dead ones");
+        Assert.That(remembered, Is.Zero, "dead nodes are still remembered");
+        Assert.That(ring.Consistency().Consistency, Is.EqualTo(1.0));
+        Assert.That(ring.PingAllPairs(TimeSpan.FromSeconds(10), out _), Is.Empty, "routing still works after the prunes");
+    }
+
+    [Test]
     public void Churn_KillQuarterWithoutGoodbye_RingRepairsWithinBound()
     {
         var ring = new SimulatedRing(4);
