@@ -1,3 +1,4 @@
+using Brunet.Addressing;
 using Brunet.Connections;
 using Brunet.Messaging;
 using Brunet.Node;
@@ -44,12 +45,7 @@ public class SimulatedRingTests
             ring.AddNode();
         }
         Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
-        var random = new Random(5);
-        var gone = ring.Alive.Skip(1).OrderBy(_ => random.Next()).Take(12).Select(n => n.Address).ToHashSet();
-        foreach (OverlayNode victim in ring.Alive.Where(n => gone.Contains(n.Address)).ToList())
-        {
-            ring.Kill(victim);
-        }
+        HashSet<Address> gone = ring.KillRandom(12);
         int rememberedAtOnce = ring.Alive.Sum(n => n.RememberedPeers.Count(gone.Contains));
 
         ring.Scheduler.RunFor(TimeSpan.FromMinutes(3));   // two or three prunes (every 60 s)
@@ -71,11 +67,7 @@ public class SimulatedRingTests
             ring.AddNode();
         }
         Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
-        var random = new Random(4);
-        foreach (var victim in ring.Alive.Skip(1).OrderBy(_ => random.Next()).Take(16).ToList())
-        {
-            ring.Kill(victim);
-        }
+        ring.KillRandom(16);
         // Bound: a dead peer is noticed after PingAfterIdle plus the ping's retransmits (about 1 + 0.4 x (1 + 2 + 4) s
         // with the fast options), then one or two stabilization rounds (1 s each) relink the ring: 10 s is generous.
         TimeSpan? took = ring.RunUntilConsistent(TimeSpan.FromSeconds(10));
