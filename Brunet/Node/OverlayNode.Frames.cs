@@ -14,9 +14,6 @@ public sealed partial class OverlayNode
 {
     private PayloadHandler? _ipHandler;
 
-    /// <summary>Simulator hook: the hop count of each routed packet delivered here (1 = straight from its source's link).</summary>
-    internal Action<int>? RoutedDelivered { get; set; }
-
     /// <summary>
     /// Receives payloads of one type delivered to this node. Runs on a transport thread (not the loop), so the data
     /// path does not queue; <paramref name="payload"/> is valid only during the call. <paramref name="directPeer"/> is
@@ -219,7 +216,6 @@ public sealed partial class OverlayNode
         }
         if (decision.DeliverLocally)
         {
-            RoutedDelivered?.Invoke(header.Hops + 1);
             DeliverFromTransport(header.Source, null, frame[(1 + RoutedHeader.Size)..]);
         }
         else if (decision.NextHop is null)

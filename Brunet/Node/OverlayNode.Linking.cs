@@ -469,10 +469,13 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>
-    /// For each node we heard of, the nodes that named it as their neighbour (so are linked to it): the forwarders to
-    /// try first when we need a relay edge to it. Bounded: a few introducers per node, a few thousand nodes.
+    /// For each node we heard of lately, the nodes that named it as their neighbour (so are linked to it): the
+    /// forwarders to try first when we need a relay edge to it. Two generations, swapped by
+    /// <see cref="PruneAddressCaches"/>: a node not named for one to two prune intervals is forgotten, so a node keeps
+    /// the few dozen it hears about in stabilization, not everyone it ever heard of (and a few thousand at most).
     /// </summary>
-    private readonly Dictionary<Address, List<Address>> _introducers = [];
+    private Dictionary<Address, List<Address>> _introducers = [];
+    private Dictionary<Address, List<Address>> _introducersBefore = [];
 
     private void NoteIntroducer(Address node, Address introducer)
     {
@@ -486,7 +489,11 @@ public sealed partial class OverlayNode
             {
                 _introducers.Clear();
             }
-            _introducers[node] = list = [];
+            if (!_introducersBefore.Remove(node, out list))
+            {
+                list = [];
+            }
+            _introducers[node] = list;
         }
         list.Remove(introducer);
         list.Insert(0, introducer);
@@ -495,6 +502,9 @@ public sealed partial class OverlayNode
             list.RemoveAt(list.Count - 1);
         }
     }
+
+    private List<Address>? IntroducersOf(Address node) =>
+        _introducers.GetValueOrDefault(node) ?? _introducersBefore.GetValueOrDefault(node);
 
     /// <summary>Links to each candidate that would be among our nearest <see cref="NodeOptions.NearPerSide"/> on a side.</summary>
     private void ConsiderCandidates(List<PeerInfo> candidates)

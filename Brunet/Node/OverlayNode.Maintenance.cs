@@ -12,7 +12,11 @@ namespace Brunet.Node;
 /// <summary>The maintenance tick: liveness, retransmits, and the leaf, near and shortcut link policies.</summary>
 public sealed partial class OverlayNode
 {
+    /// <summary>How often <see cref="PruneAddressCaches"/> runs; an introducer is kept one to two of these.</summary>
+    private static readonly TimeSpan s_addressCachePruneInterval = TimeSpan.FromSeconds(60);
+
     private long _firstLinkAt;
+    private long _nextPrune;
 
     private void Tick()
     {
@@ -55,6 +59,65 @@ public sealed partial class OverlayNode
             _nextShortcut = now + ToTicks(Options.ShortcutInterval);
             MaintainShortcuts();
             UpgradeRelays();
+        }
+        if (now >= _nextPrune)
+        {
+            _nextPrune = now + ToTicks(s_addressCachePruneInterval);
+            PruneAddressCaches(now);
+        }
+    }
+
+    /// <summary>
+    /// Forgets what the node heard about peers it no longer needs: transport addresses of nodes that are neither linked
+    /// nor being linked, introducers not heard again since the last prune, failures past their cooldown, and spare
+    /// capacity of the RPC answer cache. Without it a node remembered every node it ever heard of; in the simulator
+    /// that was a third of the heap.
+    /// </summary>
+    private void PruneAddressCaches(long now)
+    {
+        ConnectionTable table = Connections;
+        List<Address>? stale = null;
+        foreach (Address peer in _peerAddresses.Keys)
+        {
+            if (!table.Contains(peer) && !_attempts.ContainsKey(peer.ToString()))
+            {
+                (stale ??= []).Add(peer);
+            }
+        }
+        foreach (Address peer in stale ?? [])
+        {
+            _peerAddresses.Remove(peer);
+        }
+        stale?.Clear();
+        foreach ((Address peer, long failedAt) in _failedPeers)
+        {
+            if (Loop.Time.GetElapsedTime(failedAt, now) >= Options.FailedPeerCooldown)
+            {
+                (stale ??= []).Add(peer);
+            }
+        }
+        foreach (Address peer in stale ?? [])
+        {
+            _failedPeers.Remove(peer);
+        }
+        (_introducers, _introducersBefore) = (_introducersBefore, _introducers);
+        _introducers.Clear();
+        TrimWhenSparse(_peerAddresses);
+        TrimWhenSparse(_failedPeers);
+        TrimWhenSparse(_introducers);
+        Rpc.TrimCaches();
+    }
+
+    /// <summary>Test hook, on the loop: the nodes whose transport addresses or introducers this node remembers.</summary>
+    internal IEnumerable<Address> RememberedPeers => _peerAddresses.Keys.Concat(_introducers.Keys).Concat(_introducersBefore.Keys);
+
+    // A dictionary keeps the capacity of its busiest moment (a joining node hears of hundreds of nodes).
+    private static void TrimWhenSparse<TKey, TValue>(Dictionary<TKey, TValue> map)
+        where TKey : notnull
+    {
+        if (map.Capacity > 16 && map.Count < map.Capacity / 4)
+        {
+            map.TrimExcess();
         }
     }
 

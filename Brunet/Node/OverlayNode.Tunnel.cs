@@ -122,7 +122,7 @@ public sealed partial class OverlayNode : ITunnelCarrier
         }
         // First the nodes that told us about the target: they are linked to it. This needs no route to the target,
         // which two ring neighbours that cannot link directly do not have.
-        List<Address> introducers = _introducers.GetValueOrDefault(target)?
+        List<Address> introducers = IntroducersOf(target)?
             .Where(f => f != Address && Connections.Get(f) is { } c && c.Edge.Kind != TransportKind.Tunnel)
             .ToList() ?? [];
         if (introducers.Count > 0)

@@ -149,6 +149,19 @@ public sealed class RpcManager
         }
     }
 
+    /// <summary>
+    /// Gives back the spare capacity of the answer cache after a busy spell (a joining node answers hundreds of calls
+    /// a minute, a settled one a few): call now and then, on the loop.
+    /// </summary>
+    public void TrimCaches()
+    {
+        if (_answers.Capacity > 64 && _answers.Count < _answers.Capacity / 4)
+        {
+            _answers.TrimExcess();
+            _answerOrder.TrimExcess();
+        }
+    }
+
     /// <summary>Fails every pending call (the node is stopping).</summary>
     public void FailAll(string reason)
     {

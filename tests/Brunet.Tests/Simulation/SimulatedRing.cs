@@ -70,6 +70,18 @@ internal sealed class SimulatedRing
         return node;
     }
 
+    /// <summary>Kills <paramref name="count"/> random live nodes other than the first, without goodbye; returns their addresses.</summary>
+    public HashSet<Address> KillRandom(int count)
+    {
+        var random = new Random(Seed);
+        List<OverlayNode> victims = [.. Alive.Skip(1).OrderBy(_ => random.Next()).Take(count)];
+        foreach (OverlayNode victim in victims)
+        {
+            Kill(victim);
+        }
+        return [.. victims.Select(v => v.Address)];
+    }
+
     public void Kill(OverlayNode node)
     {
         Dead.Add(node);

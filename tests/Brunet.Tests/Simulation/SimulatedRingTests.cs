@@ -1,3 +1,4 @@
+using Brunet.Addressing;
 using Brunet.Connections;
 using Brunet.Messaging;
 using Brunet.Node;
@@ -36,6 +37,28 @@ public class SimulatedRingTests
     }
 
     [Test]
+    public void Maintenance_NodesThatLeft_AreForgottenByEveryone()
+    {
+        var ring = new SimulatedRing(5);
+        for (int i = 0; i < 48; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        HashSet<Address> gone = ring.KillRandom(12);
+        int rememberedAtOnce = ring.Alive.Sum(n => n.RememberedPeers.Count(gone.Contains));
+
+        ring.Scheduler.RunFor(TimeSpan.FromMinutes(3));   // two or three prunes (every 60 s)
+
+        int remembered = ring.Alive.Sum(n => n.RememberedPeers.Count(gone.Contains));
+        TestContext.Out.WriteLine($"addresses or introducers of the 12 dead nodes: {rememberedAtOnce} entries at once, {remembered} three minutes later");
+        Assert.That(rememberedAtOnce, Is.GreaterThan(0), "the test needs nodes that knew the dead ones");
+        Assert.That(remembered, Is.Zero, "dead nodes are still remembered");
+        Assert.That(ring.Consistency().Consistency, Is.EqualTo(1.0));
+        Assert.That(ring.PingAllPairs(TimeSpan.FromSeconds(10), out _), Is.Empty, "routing still works after the prunes");
+    }
+
+    [Test]
     public void Churn_KillQuarterWithoutGoodbye_RingRepairsWithinBound()
     {
         var ring = new SimulatedRing(4);
@@ -44,11 +67,7 @@ public class SimulatedRingTests
             ring.AddNode();
         }
         Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
-        var random = new Random(4);
-        foreach (var victim in ring.Alive.Skip(1).OrderBy(_ => random.Next()).Take(16).ToList())
-        {
-            ring.Kill(victim);
-        }
+        ring.KillRandom(16);
         // Bound: a dead peer is noticed after PingAfterIdle plus the ping's retransmits (about 1 + 0.4 x (1 + 2 + 4) s
         // with the fast options), then one or two stabilization rounds (1 s each) relink the ring: 10 s is generous.
         TimeSpan? took = ring.RunUntilConsistent(TimeSpan.FromSeconds(10));

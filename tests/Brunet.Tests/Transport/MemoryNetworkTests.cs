@@ -232,6 +232,37 @@ public class MemoryNetworkTests
     }
 
     [Test]
+    public async Task TrySend_FourThreadsOnTheThreadPool_EveryDatagramOnceInEachSendersOrder()
+    {
+        var network = new MemoryNetwork();   // the thread-pool scheduler: ticks fire concurrently
+        MemoryEdgeListener a = network.CreateListener("a");
+        MemoryEdgeListener b = network.CreateListener("b");
+        var received = new RecordingHandler();
+        b.Start(_ => received);
+        IEdge edge = await a.ConnectAsync(b.LocalAddress, new RecordingHandler());
+        const int PerSender = 500;
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(sender => Task.Run(() =>
+        {
+            for (int i = 0; i < PerSender; i++)
+            {
+                while (!edge.TrySend([(byte)sender, (byte)(i >> 8), (byte)i]))
+                {
+                    Thread.Yield();   // the bounded queue is full: wait for deliveries
+                }
+            }
+        })));
+        await received.WaitForCountAsync(4 * PerSender).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(received.Count, Is.EqualTo(4 * PerSender));
+        foreach (IGrouping<byte, byte[]> fromSender in received.Datagrams.GroupBy(d => d[0]))
+        {
+            Assert.That(fromSender.Select(d => (d[1] << 8) | d[2]), Is.EqualTo(Enumerable.Range(0, PerSender)), $"sender {fromSender.Key}");
+        }
+        Assert.That(network.HandlerFaults, Is.Zero);
+    }
+
+    [Test]
     public async Task TrySend_MaxDatagramSizeChanged_LimitFollows()
     {
         _network.MaxDatagramSize = 1200;

@@ -6,7 +6,9 @@ using Brunet.Connections;
 using Brunet.Dht;
 using Brunet.Linking;
 using Brunet.Messaging.Rpc;
+using Brunet.Messaging;
 using Brunet.Node;
+using Brunet.Routing;
 using Brunet.Security;
 using Brunet.Simulation;
 using Brunet.Transport;
@@ -80,16 +82,18 @@ internal static class SimulateCommand
         {
             sim.Diagnose();
         }
-        (Dictionary<int, int> hops, int pingsOk, int pingsSent) = sim.MeasureHops(2000);
+        (Dictionary<int, int> hops, int pingsOk, int pingsSent, int unroutable) = sim.MeasureHops(2000);
         int found = sim.CountReadable(keys);
         double meanHops = hops.Sum(h => (double)h.Key * h.Value) / Math.Max(1, hops.Values.Sum());
         double log2n = Math.Log2(sim.AliveCount);
         Console.WriteLine($"churn: {killedTotal} nodes left without goodbye over {minutes} min; mean consistency {consistencies.DefaultIfEmpty(1).Average():F4}, min {consistencies.DefaultIfEmpty(1).Min():F4}");
-        Console.WriteLine($"routing: {pingsOk} of {pingsSent} routed pings answered; mean hops {meanHops:F2} (0.5 log2 N = {0.5 * log2n:F2}); "
+        Console.WriteLine($"routing: {pingsOk} of {pingsSent} routed pings answered, {unroutable} pairs without a route; mean hops {meanHops:F2} (0.5 log2 N = {0.5 * log2n:F2}); "
             + $"distribution {string.Join(' ', hops.OrderBy(h => h.Key).Select(h => $"{h.Key}:{h.Value}"))}");
         Console.WriteLine($"dht: {found} of {keys.Count} records readable after the churn ({keys.Count - found} lost)");
         Console.WriteLine($"cost: {clock.Elapsed.TotalSeconds:F0} s wall for {sim.Scheduler.Now.TotalSeconds:F0} s virtual, "
-            + $"{sim.Scheduler.EventsRun / Math.Max(1, clock.Elapsed.TotalSeconds):F0} events/s, RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB");
+            + $"{sim.Scheduler.EventsRun / Math.Max(1, clock.Elapsed.TotalSeconds):F0} events/s, RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB, "
+            + $"{ProcessMemory.ResidentBytes() / 1024.0 / Math.Max(1, sim.AliveCount):F0} KB per node; "
+            + $"GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F0} s");
         return 0;
     }
 
@@ -106,7 +110,6 @@ internal static class SimulateCommand
         private readonly MemoryNetwork _network;
         private readonly NodeOptions _options;
         private readonly List<(OverlayNode Node, DhtNode Dht, string Name)> _alive = [];
-        private readonly Dictionary<int, int> _hops = [];
         private readonly bool _realDh;
         private int _created;
 
@@ -137,7 +140,6 @@ internal static class SimulateCommand
                 ? []
                 : [.. Enumerable.Range(0, 2).Select(_ => TransportAddress.Memory(_alive[_random.Next(_alive.Count)].Name)).Distinct()];
             var node = new OverlayNode(identity, "sim", [listener], remotes, Scheduler, _options, NullLogger.Instance, _random.Next());
-            node.RoutedDelivered = hops => _hops[hops] = _hops.GetValueOrDefault(hops) + 1;
             var dht = new DhtNode(new DhtHost(node), new DhtOptions(), databasePath: null, new Random(_random.Next()));
             node.Start();
             dht.Start();
@@ -214,15 +216,31 @@ internal static class SimulateCommand
             return reads.Count(r => r.Get.IsCompletedSuccessfully && r.Get.Result.Count > 0);
         }
 
-        public (Dictionary<int, int> Hops, int Ok, int Sent) MeasureHops(int pings)
+        /// <summary>
+        /// Sends <paramref name="pings"/> routed pings between random pairs and counts the answers; the hops of each
+        /// pair are counted by walking the real routing decision (<see cref="Router.Decide"/> on each node's table,
+        /// as <c>OverlayNode</c> forwards) from the source to the destination, so the maintenance traffic routed
+        /// meanwhile does not mix into the distribution. A walk that finds no next hop counts as unroutable.
+        /// </summary>
+        public (Dictionary<int, int> Hops, int Ok, int Sent, int Unroutable) MeasureHops(int pings)
         {
-            _hops.Clear();
+            var byAddress = _alive.ToDictionary(a => a.Node.Address, a => a.Node);
+            var hops = new Dictionary<int, int>();
             int ok = 0;
             int done = 0;
+            int unroutable = 0;
             for (int i = 0; i < pings; i++)
             {
                 OverlayNode from = _alive[_random.Next(_alive.Count)].Node;
                 OverlayNode to = _alive[_random.Next(_alive.Count)].Node;
+                if (WalkRoute(byAddress, from, to.Address) is int count)
+                {
+                    hops[count] = hops.GetValueOrDefault(count) + 1;
+                }
+                else
+                {
+                    unroutable++;
+                }
                 from.Rpc.Call(RpcTarget.Routed(to.Address), Methods.Ping, [], result =>
                 {
                     done++;
@@ -230,8 +248,26 @@ internal static class SimulateCommand
                 });
             }
             RunUntil(() => done == pings, TimeSpan.FromMinutes(2));
-            // Each ping is two routed messages (request and reply); both count toward the distribution.
-            return (new Dictionary<int, int>(_hops), ok, pings);
+            return (hops, ok, pings, unroutable);
+        }
+
+        private static int? WalkRoute(Dictionary<Address, OverlayNode> byAddress, OverlayNode from, Address destination)
+        {
+            OverlayNode at = from;
+            for (int hops = 0; hops < RoutedHeader.DefaultTtl; hops++)
+            {
+                RouteDecision decision = Router.Decide(at.Connections, new RouteInfo(RoutingMode.Exact, from.Address, destination));
+                if (decision.DeliverLocally)
+                {
+                    return hops;
+                }
+                if (decision.NextHop is not { } next || !byAddress.TryGetValue(next.Peer, out OverlayNode? peer))
+                {
+                    return null;   // no route, or a link to a node that is gone
+                }
+                at = peer;
+            }
+            return null;
         }
 
         private void RunUntil(Func<bool> done, TimeSpan limit)
