@@ -157,7 +157,7 @@ internal static class BootstrapProcess
     {
         List<IEdgeListener> listeners = NodeSetup.CreateListeners(config, ephemeral, loggers);
         var loop = new SerialLoop(TimeProvider.System, logger);
-        return new OverlayNode(identity, config.BrunetNamespace, listeners, remotes, loop, new NodeOptions(), logger);
+        return new OverlayNode(identity, config.BrunetNamespace, listeners, remotes, loop, NodeOptions.For(config), logger);
     }
 
     private static void Announce(OverlayNode node, int index, Lock gate) =>

@@ -42,6 +42,15 @@ public sealed record NodeConfig
     /// <remarks>Always filled by the loader; defaults to KeyPath = node.key beside the config file.</remarks>
     public SecurityConfig Security { get; init; } = default!;
 
+    /// <summary>
+    /// <c>&lt;Relay&gt;&lt;MaxBytesPerSecond&gt;</c>: the bandwidth this node gives to relay edges of others (all of
+    /// them together, bursts of one second); 0 forwards nothing. Null when the config does not say (the node's default).
+    /// </summary>
+    public long? RelayMaxBytesPerSecond { get; init; }
+
+    /// <summary>The largest <see cref="RelayMaxBytesPerSecond"/> a config may give: 10 GB/s.</summary>
+    public const long MaxRelayBytesPerSecond = 10_000_000_000;
+
     /// <remarks>
     /// One line each, e.g. <c>bootstrap.config:7: NodeConfig/Foo: unknown element, ignored</c>; the commands print
     /// them to stderr and carry on.

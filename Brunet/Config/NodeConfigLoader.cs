@@ -17,7 +17,7 @@ public static partial class NodeConfigLoader
     public const string RootElement = "NodeConfig";
 
     private static readonly string[] s_rootElements =
-        ["BrunetNamespace", "NodeAddress", "RemoteTAs", "EdgeListeners", "ControlEndpoint", "XmlRpcManager", "Security"];
+        ["BrunetNamespace", "NodeAddress", "RemoteTAs", "EdgeListeners", "ControlEndpoint", "XmlRpcManager", "Security", "Relay"];
 
     // Brunet's NodeConfig had these; old configs keep loading, with a warning that they do nothing here.
     private static readonly string[] s_retiredRootElements = ["DevicesToBind", "NCService"];
@@ -28,6 +28,7 @@ public static partial class NodeConfigLoader
     private static readonly string[] s_edgeListenerElements = ["port", "address"];
     private static readonly string[] s_edgeListenerAttributes = ["type"];
     private static readonly string[] s_controlElements = ["Enabled", "Port"];
+    private static readonly string[] s_relayElements = ["MaxBytesPerSecond"];
     private static readonly string[] s_securityElements = ["KeyPath", "AuthorityCertificate", "Certificate"];
 
     /// <summary>
@@ -64,6 +65,7 @@ public static partial class NodeConfigLoader
             EdgeListeners = ReadEdgeListeners(reader, root),
             ControlEndpoint = ReadControlEndpoint(reader, root),
             Security = ReadSecurity(reader, root, ConfigReader.FolderOf(filePath)),
+            RelayMaxBytesPerSecond = ReadRelayCap(reader, root),
             Warnings = reader.Warnings.ToArray(),
         };
     }
@@ -248,6 +250,26 @@ public static partial class NodeConfigLoader
             port = ReadPort(reader, portElement, 1);
         }
         return new ControlEndpointConfig { Enabled = enabled, Port = port };
+    }
+
+    /// <summary><c>&lt;Relay&gt;&lt;MaxBytesPerSecond&gt;N&lt;/MaxBytesPerSecond&gt;&lt;/Relay&gt;</c>: null when absent.</summary>
+    private static long? ReadRelayCap(ConfigReader reader, XElement root)
+    {
+        if (reader.Single(root, "Relay") is not { } relay)
+        {
+            return null;
+        }
+        reader.CheckChildren(relay, s_relayElements);
+        if (reader.Single(relay, "MaxBytesPerSecond") is not { } element)
+        {
+            return null;
+        }
+        string text = reader.Text(element);
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long cap) || cap > NodeConfig.MaxRelayBytesPerSecond)
+        {
+            throw reader.Error(element, $"expected bytes per second 0-{NodeConfig.MaxRelayBytesPerSecond} (0: forward nothing for others), got {ConfigReader.Quote(text)}");
+        }
+        return cap;
     }
 
     private static SecurityConfig ReadSecurity(ConfigReader reader, XElement root, string folder)

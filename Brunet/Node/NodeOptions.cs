@@ -64,7 +64,17 @@ public sealed record NodeOptions
     public TimeSpan OnDemandIdle { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Bytes per second this node forwards for others over relay edges, all of them together.</summary>
-    public double RelayBytesPerSecond { get; init; } = 1 << 20;
+    public double RelayBytesPerSecond { get; init; } = DefaultRelayBytesPerSecond;
+
+    /// <summary>The relay cap when node.config has no <c>&lt;Relay&gt;&lt;MaxBytesPerSecond&gt;</c>: 1 MiB/s.</summary>
+    public const double DefaultRelayBytesPerSecond = 1 << 20;
+
+    /// <summary>The defaults, with what node.config sets (the relay bandwidth cap).</summary>
+    public static NodeOptions For(Config.NodeConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new NodeOptions { RelayBytesPerSecond = config.RelayMaxBytesPerSecond ?? DefaultRelayBytesPerSecond };
+    }
 
     /// <summary>How often a link over a relay edge retries a direct edge.</summary>
     public TimeSpan RelayUpgradeInterval { get; init; } = TimeSpan.FromSeconds(60);

@@ -109,7 +109,7 @@ internal static class GroupVpnNode
         List<IEdgeListener> listeners = NodeSetup.CreateListeners(nodeConfig, ephemeralPorts: false, loggers,
             new UdpEdgeListenerOptions { DedicatedThreads = true, SocketReceiveBufferSize = SocketBufferSize, SocketSendBufferSize = SocketBufferSize });
         var loop = new SerialLoop(TimeProvider.System, loggers.CreateLogger<OverlayNode>());
-        var node = new OverlayNode(identity, nodeConfig.BrunetNamespace, listeners, nodeConfig.RemoteTAs, loop, new NodeOptions(),
+        var node = new OverlayNode(identity, nodeConfig.BrunetNamespace, listeners, nodeConfig.RemoteTAs, loop, NodeOptions.For(nodeConfig),
             loggers.CreateLogger<OverlayNode>());
         if (policy.IsPrivate)
         {

@@ -71,6 +71,31 @@ public class NodeConfigLoaderTests
     }
 
     [Test]
+    public void Parse_RelayCap_SetsTheNodesForwardingBandwidth()
+    {
+        Assert.That(NodeConfigLoader.Parse(Config(Listeners), File).RelayMaxBytesPerSecond, Is.Null);
+        NodeConfig config = NodeConfigLoader.Parse(Config(Listeners + "<Relay><MaxBytesPerSecond> 250000 </MaxBytesPerSecond></Relay>"), File);
+        Assert.That(config.RelayMaxBytesPerSecond, Is.EqualTo(250_000));
+        Assert.That(Brunet.Node.NodeOptions.For(config).RelayBytesPerSecond, Is.EqualTo(250_000));
+        Assert.That(Brunet.Node.NodeOptions.For(NodeConfigLoader.Parse(Config(Listeners), File)).RelayBytesPerSecond,
+            Is.EqualTo(Brunet.Node.NodeOptions.DefaultRelayBytesPerSecond));
+        Assert.That(NodeConfigLoader.Parse(Config(Listeners + "<Relay><MaxBytesPerSecond>0</MaxBytesPerSecond></Relay>"), File).RelayMaxBytesPerSecond, Is.Zero);
+    }
+
+    [TestCase("-1")]
+    [TestCase("1.5")]
+    [TestCase("lots")]
+    [TestCase("")]
+    [TestCase("10000000001")]
+    [TestCase("99999999999999999999999")]
+    public void Parse_BadRelayCap_FailsWithThePath(string value)
+    {
+        ConfigException e = ConfigAssert.Fails(() =>
+            NodeConfigLoader.Parse(Config(Listeners + $"<Relay><MaxBytesPerSecond>{value}</MaxBytesPerSecond></Relay>"), "node.config"));
+        Assert.That(e.Message, Does.Contain("MaxBytesPerSecond").And.Contain("bytes per second"));
+    }
+
+    [Test]
     public void Parse_RelativeSecurityPaths_ResolveAgainstConfigFolder()
     {
         string xml = Config(Listeners + "<Security><KeyPath>keys/me.key</KeyPath><AuthorityCertificate>../ca/ca.crt</AuthorityCertificate><Certificate>/abs/node.crt</Certificate></Security>");

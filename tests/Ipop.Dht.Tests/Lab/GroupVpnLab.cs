@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Ipop.Dht.Tests.Tap;
@@ -51,9 +52,19 @@ public abstract partial class GroupVpnLab
         _dir = Path.Combine(Path.GetTempPath(), DirectoryPrefix + _suffix);
         Directory.CreateDirectory(_dir);
         _labUp = true;
+        BuildLab();
+    }
+
+    /// <summary>Makes the namespaces and writes the config folders (gv-lab.sh: one bridge, no NAT).</summary>
+    protected virtual void BuildLab()
+    {
         Lab("up");
         Lab("configs", [_dir, .. ConfigMode]);
     }
+
+    /// <summary>Deletes what <see cref="BuildLab"/> made.</summary>
+    protected virtual void DestroyLab() =>
+        LabProcess.Run(s_command, "bash", LabScript, "down", _suffix, HostCount.ToString(CultureInfo.InvariantCulture));
 
     protected static readonly TimeSpan s_command = TimeSpan.FromSeconds(30);
 
@@ -73,7 +84,7 @@ public abstract partial class GroupVpnLab
         _processes.Clear();
         if (_labUp)
         {
-            LabProcess.Run(s_command, "bash", LabScript, "down", _suffix, HostCount.ToString(CultureInfo.InvariantCulture));
+            DestroyLab();
             _labUp = false;
         }
         if (_dir.Length > 0 && Directory.Exists(_dir))
@@ -89,7 +100,7 @@ public abstract partial class GroupVpnLab
     protected string LabScript => Path.Combine(_root, "tests", "lab", "gv-lab.sh");
 
     /// <summary>Namespace names start with env GV_LAB_PREFIX (default "gv"), as gv-lab.sh's do.</summary>
-    protected string Namespace(string name) => $"{NamespacePrefix}-{name}-{_suffix}";
+    protected virtual string Namespace(string name) => $"{NamespacePrefix}-{name}-{_suffix}";
 
     private static string NamespacePrefix => Environment.GetEnvironmentVariable("GV_LAB_PREFIX") is { Length: > 0 } prefix ? prefix : "gv";
 
@@ -162,6 +173,50 @@ public abstract partial class GroupVpnLab
         Assert.Fail("Brunet.sln not found above " + TestContext.CurrentContext.TestDirectory);
         return "";
     }
+
+    protected (IPAddress Address, double Seconds) StartHostAndLease(int i, string? name = null)
+    {
+        var clock = Stopwatch.StartNew();
+        SpawnHost(i, name);
+        return (Lease(i, clock), clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Starts <c>groupvpn run</c> in host <paramref name="i"/>'s namespace.</summary>
+    protected void SpawnHost(int i, string? name = null) =>
+        Spawn(name ?? $"h{i}", Namespace($"h{i}"), "dotnet", GroupVpnDll, "run", "--etc", Path.Combine(_dir, $"h{i}"));
+
+    /// <summary>Waits for host <paramref name="i"/>'s TAP device (20 s from <paramref name="clock"/>'s start), then takes a lease with udhcpc.</summary>
+    protected IPAddress Lease(int i, Stopwatch clock)
+    {
+        while (Exec(i, "ip", "link", "show", "tapipop").ExitCode != 0)
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"h{i} made no TAP device");
+            Thread.Sleep(50);
+        }
+        string script = Path.Combine(_root, "tests", "lab", "udhcpc.script");
+        (int exit, string output) = Exec(i, "busybox", "udhcpc", "-i", "tapipop", "-n", "-q", "-t", "10", "-T", "1", "-s", script);
+        Assert.That(exit, Is.Zero, $"h{i}: udhcpc got no lease: {output}");
+        Match lease = LeaseLine().Match(output);
+        Assert.That(lease.Success, Is.True, $"h{i}: udhcpc printed no lease: {output}");
+        return IPAddress.Parse(lease.Groups[1].Value);
+    }
+
+    protected string NodeAddressOf(int i)
+    {
+        string config = File.ReadAllText(Path.Combine(_dir, $"h{i}", "node.config"));
+        Match match = NodeAddressElement().Match(config);
+        Assert.That(match.Success, Is.True, $"h{i}'s node.config has no NodeAddress after its first run");
+        return match.Groups[1].Value;
+    }
+
+    protected static int Received(string pingOutput)
+    {
+        Match match = ReceivedCount().Match(pingOutput);
+        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    [GeneratedRegex(@"(\d+) received")]
+    protected static partial Regex ReceivedCount();
 
     [GeneratedRegex(@"lease (\d+\.\d+\.\d+\.\d+)/")]
     protected static partial Regex LeaseLine();

@@ -124,32 +124,6 @@ public sealed partial class GroupVpnLabTests : GroupVpnLab
         TestContext.Out.WriteLine($"restart lease -> reachable from h1: {reachable.Elapsed.TotalSeconds:0.00} s");
     }
 
-    private (IPAddress Address, double Seconds) StartHostAndLease(int i, string? name = null)
-    {
-        var clock = Stopwatch.StartNew();
-        Spawn(name ?? $"h{i}", Namespace($"h{i}"), "dotnet", GroupVpnDll, "run", "--etc", Path.Combine(_dir, $"h{i}"));
-        while (Exec(i, "ip", "link", "show", "tapipop").ExitCode != 0)
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"h{i} made no TAP device");
-            Thread.Sleep(50);
-        }
-        string script = Path.Combine(_root, "tests", "lab", "udhcpc.script");
-        (int exit, string output) = Exec(i, "busybox", "udhcpc", "-i", "tapipop", "-n", "-q", "-t", "10", "-T", "1", "-s", script);
-        double seconds = clock.Elapsed.TotalSeconds;
-        Assert.That(exit, Is.Zero, $"h{i}: udhcpc got no lease: {output}");
-        Match lease = LeaseLine().Match(output);
-        Assert.That(lease.Success, Is.True, $"h{i}: udhcpc printed no lease: {output}");
-        return (IPAddress.Parse(lease.Groups[1].Value), seconds);
-    }
-
-    private string NodeAddressOf(int i)
-    {
-        string config = File.ReadAllText(Path.Combine(_dir, $"h{i}", "node.config"));
-        Match match = NodeAddressElement().Match(config);
-        Assert.That(match.Success, Is.True, $"h{i}'s node.config has no NodeAddress after its first run");
-        return match.Groups[1].Value;
-    }
-
     private double WaitForConnection(int i, string peer, TimeSpan timeout, Stopwatch since)
     {
         while (since.Elapsed < timeout)
@@ -176,12 +150,6 @@ public sealed partial class GroupVpnLabTests : GroupVpnLab
         return bytes.Length == 4 && bytes[0] == 100 && bytes[1] == 64;
     }
 
-    private static int Received(string pingOutput)
-    {
-        Match match = ReceivedCount().Match(pingOutput);
-        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    }
-
     private static string AverageRtt(string pingOutput)
     {
         Match match = RttLine().Match(pingOutput);
@@ -190,9 +158,6 @@ public sealed partial class GroupVpnLabTests : GroupVpnLab
 
     [GeneratedRegex(@"(?m)^groupvpn_dropped_spoofed_total (\d+)")]
     private static partial Regex SpoofedMetric();
-
-    [GeneratedRegex(@"(\d+) received")]
-    private static partial Regex ReceivedCount();
 
     [GeneratedRegex(@"rtt min/avg/max/mdev = [\d.]+/([\d.]+)/")]
     private static partial Regex RttLine();

@@ -263,13 +263,6 @@ public sealed partial class PrivateGroupLabTests : GroupVpnLab
         Assert.Fail($"h{from} -> {to}: no answer in {timeout.TotalSeconds} s: {output}");
     }
 
-    private string NodeAddressOf(int i)
-    {
-        Match match = NodeAddressElement().Match(File.ReadAllText(Path.Combine(HostDir(i), "node.config")));
-        Assert.That(match.Success, Is.True, $"h{i}'s node.config has no NodeAddress after its first run");
-        return match.Groups[1].Value;
-    }
-
     private long Metric(int i, string name)
     {
         string text = HttpGet($"h{i}", HostControlPort, "/metrics");
