@@ -8,7 +8,10 @@
 #
 #   tests/benchmarks/vpn-compare.sh            (build first: dotnet build -c Release Brunet.sln)
 #   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 ONLY="raw groupvpn wireguard-go nebula yggdrasil groupvpn-large" \
-#     tests/benchmarks/vpn-compare.sh
+#     NS_PREFIX=vc VERBOSE=1 tests/benchmarks/vpn-compare.sh
+#
+# The RTT column is the median of 20 pings. NS_PREFIX starts the two namespaces' names (default vc); VERBOSE=1 logs
+# iperf3's retransmits and intervals, UDP counters, GroupVPN's non-zero drop counters and CPU ticks per thread.
 #
 # Needs: iperf3, busybox, and for the peers the Debian packages wireguard-go wireguard-tools nebula yggdrasil
 # (a peer whose binary is missing is reported as "not installed"). Cleans up exactly what it made: its two
