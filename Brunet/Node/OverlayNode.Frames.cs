@@ -151,7 +151,8 @@ public sealed partial class OverlayNode
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(frame, clearArray: true);   // it may have held a user's IP packet
+            frame.AsSpan(0, length).Clear();     // it may have held a user's IP packet; only these bytes were written
+            ArrayPool<byte>.Shared.Return(frame);
         }
     }
 

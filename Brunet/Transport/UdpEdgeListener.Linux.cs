@@ -19,7 +19,6 @@ public sealed partial class UdpEdgeListener
     // sizeof(struct sockaddr_in6) is 28; room for any address family the socket can report.
     private const int NameSize = 128;
 
-    private const int MsgWaitForOne = 0x10000;
     private const int SolUdp = 17;
     private const int UdpSegment = 103;
     private const int UdpGro = 104;
@@ -43,8 +42,19 @@ public sealed partial class UdpEdgeListener
     private const int EConnRefused = 111;
     private const int ENetUnreach = 101;
     private const int EHostUnreach = 113;
+    private const short PollIn = 0x0001;
+    private const short PollHup = 0x0010;
+    private const short PollNVal = 0x0020;
 
     private bool _threads;
+    private ReceiveBuffers? _receiver;
+    private bool _receiveWaiting;
+    private long _lastBatch;
+
+    // PollReceive polls only after this long without a received batch: a sparse exchange (a ping, a request), where
+    // a reply wakes a sleeping thread; in a stream the receive thread is kept awake by the traffic itself.
+    private static readonly long s_busyQuiet = System.Diagnostics.Stopwatch.Frequency / 1000;
+    private readonly Lock _receiveGate = new();
     private volatile bool _udpGso = true;
 
     [ThreadStatic]
@@ -73,6 +83,7 @@ public sealed partial class UdpEdgeListener
     private (Task Receive, Task Send) StartThreads(UdpEdgeListenerOptions options)
     {
         _threads = true;
+        _receiver = new ReceiveBuffers(_socket.AddressFamily);
         ForceBufferSize(SoRcvBufForce, options.SocketReceiveBufferSize);
         ForceBufferSize(SoSndBufForce, options.SocketSendBufferSize);
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -178,6 +189,16 @@ public sealed partial class UdpEdgeListener
         }
     }
 
+    /// <summary>Frees the receive batch's native memory once the receive thread has ended (DisposeAsync).</summary>
+    private void FreeReceiveBuffers()
+    {
+        lock (_receiveGate)
+        {
+            _receiver?.Dispose();
+            _receiver = null;
+        }
+    }
+
     /// <summary>Wakes a receive thread blocked in recvmmsg: shutdown() on a UDP socket makes it return at once.</summary>
     private void WakeReceiveThread()
     {
@@ -200,73 +221,197 @@ public sealed partial class UdpEdgeListener
         }
     }
 
+    /// <summary>
+    /// Busy polling from another thread (a VPN's TAP reader right after it sent, when a reply is due): while the
+    /// receive thread sleeps, takes the datagrams the socket holds, without waiting, and delivers them on the calling
+    /// thread as the receive thread would (batch hooks included). Returns how many; 0 when none came, another thread
+    /// was on it, or the listener has no receive thread; -1 when the receive thread is awake (it will take them:
+    /// stop polling). Saves the receive thread's wake-up on the way of a reply.
+    /// </summary>
+    public unsafe int PollReceive()
+    {
+        if (_receiver is null)
+        {
+            return 0;
+        }
+        if (!Volatile.Read(ref _receiveWaiting)
+            || System.Diagnostics.Stopwatch.GetTimestamp() - Volatile.Read(ref _lastBatch) < s_busyQuiet)
+        {
+            // The receive thread is awake, or traffic flows (it will be awake again at once): it takes what comes,
+            // and polling would only compete with it for the cores.
+            return -1;
+        }
+        if (!_receiveGate.TryEnter())
+        {
+            return 0;
+        }
+        bool added = false;
+        try
+        {
+            if (_receiver is not { } receiver || Volatile.Read(ref _disposed) != 0)
+            {
+                return 0;     // freed by DisposeAsync (under the gate)
+            }
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            return Math.Max(0, ReceiveAndDeliver((int)_socket.SafeHandle.DangerousGetHandle(), receiver));
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+            _receiveGate.Exit();
+        }
+    }
+
     private unsafe void ReceiveThread(int fd)
     {
         CancellationToken cancellationToken = _stop.Token;
-        byte[] buffers = GC.AllocateUninitializedArray<byte>(ReceiveBatch * ReceiveBufferSize, pinned: true);
-        byte[] names = GC.AllocateArray<byte>(ReceiveBatch * NameSize, pinned: true);
-        byte* controls = stackalloc byte[ReceiveBatch * ControlSize];
         EnableGro(fd);
-        Native.MMsgHdr* messages = stackalloc Native.MMsgHdr[ReceiveBatch];
-        Native.IoVec* vectors = stackalloc Native.IoVec[ReceiveBatch];
-        byte* bufferBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffers));
-        byte* nameBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(names));
-        for (int i = 0; i < ReceiveBatch; i++)
-        {
-            vectors[i] = new Native.IoVec { Base = bufferBase + ((nint)i * ReceiveBufferSize), Length = ReceiveBufferSize };
-        }
-        var from = new SocketAddress(_socket.AddressFamily);
-        int fullAddressSize = from.Size;
+        ReceiveBuffers receiver = _receiver!;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                for (int i = 0; i < ReceiveBatch; i++)
+                // recvmmsg and delivery under the gate, without waiting: a busy poller (PollReceive) and this thread
+                // never deliver at once, and batches reach the handlers in the order the socket gave them.
+                int count;
+                lock (_receiveGate)
                 {
-                    messages[i] = default;
-                    messages[i].Header.Name = nameBase + (i * NameSize);
-                    messages[i].Header.NameLength = NameSize;
-                    messages[i].Header.Iov = &vectors[i];
-                    messages[i].Header.IovLength = 1;
-                    messages[i].Header.Control = controls + (i * ControlSize);
-                    messages[i].Header.ControlLength = ControlSize;
+                    count = ReceiveAndDeliver(fd, receiver);
                 }
-                int count = Native.RecvMmsg(fd, messages, ReceiveBatch, MsgWaitForOne, null);
-                if (count <= 0)
+                if (count > 0)
                 {
-                    int errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
-                    if (cancellationToken.IsCancellationRequested || errno is EBadF or ENotSock)
-                    {
-                        return;
-                    }
-                    if (errno is EConnRefused or ENetUnreach or EHostUnreach)
-                    {
-                        Interlocked.Increment(ref _icmpErrors);
-                    }
-                    else if (errno is not (EIntr or EAgain or 0))
-                    {
-                        long errors = Interlocked.Increment(ref _receiveErrors);
-                        if (_errorLog.TryAcquire())
-                        {
-                            EdgeLog.ReceiveFailed(Logger, LocalAddress.ToString(), errors, Marshal.GetPInvokeErrorMessage(errno));
-                        }
-                    }
                     continue;
                 }
-                InvokeBatchHook(ReceiveBatchStarted);
-                try
+                Volatile.Write(ref _receiveWaiting, true);
+                bool readable = count == 0 && WaitReadable(fd);
+                Volatile.Write(ref _receiveWaiting, false);
+                if (!readable)
                 {
-                    DeliverBatch(messages, count, names, buffers, from, fullAddressSize);
-                }
-                finally
-                {
-                    InvokeBatchHook(ReceiveBatchEnded);
+                    return;
                 }
             }
         }
         finally
         {
-            Array.Clear(buffers);   // they held datagrams (ciphertext mostly, handshakes not)
+            lock (_receiveGate)
+            {
+                receiver.Clear();   // they held datagrams (ciphertext mostly, handshakes not)
+            }
+        }
+    }
+
+    /// <summary>One recvmmsg without waiting, then the batch delivered: how many datagrams, 0 for none, -1 when the socket is gone.</summary>
+    private unsafe int ReceiveAndDeliver(int fd, ReceiveBuffers receiver)
+    {
+        Native.MMsgHdr* messages = receiver.Messages;
+        for (int i = 0; i < ReceiveBatch; i++)
+        {
+            messages[i] = default;
+            messages[i].Header.Name = receiver.Names + (i * NameSize);
+            messages[i].Header.NameLength = NameSize;
+            messages[i].Header.Iov = &receiver.Vectors[i];
+            messages[i].Header.IovLength = 1;
+            messages[i].Header.Control = receiver.Controls + (i * ControlSize);
+            messages[i].Header.ControlLength = ControlSize;
+        }
+        int count = Native.RecvMmsg(fd, messages, ReceiveBatch, MsgDontWait, null);
+        if (count <= 0)
+        {
+            int errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
+            if (_stop.IsCancellationRequested || errno is EBadF or ENotSock)
+            {
+                return -1;
+            }
+            if (errno is EConnRefused or ENetUnreach or EHostUnreach)
+            {
+                Interlocked.Increment(ref _icmpErrors);
+                return 1;     // an ICMP error took the call: look again at once
+            }
+            if (errno is not (EIntr or EAgain or 0))
+            {
+                long errors = Interlocked.Increment(ref _receiveErrors);
+                if (_errorLog.TryAcquire())
+                {
+                    EdgeLog.ReceiveFailed(Logger, LocalAddress.ToString(), errors, Marshal.GetPInvokeErrorMessage(errno));
+                }
+            }
+            return 0;
+        }
+        Volatile.Write(ref _lastBatch, System.Diagnostics.Stopwatch.GetTimestamp());
+        InvokeBatchHook(ReceiveBatchStarted);
+        try
+        {
+            DeliverBatch(messages, count, receiver);
+        }
+        finally
+        {
+            InvokeBatchHook(ReceiveBatchEnded);
+        }
+        return count;
+    }
+
+    /// <summary>Blocks until the socket is readable; false when it was shut down or closed (disposal).</summary>
+    private unsafe bool WaitReadable(int fd)
+    {
+        Native.PollFd poll = new() { Fd = fd, Events = PollIn };
+        while (true)
+        {
+            poll.Revents = 0;
+            int result = Native.Poll(&poll, 1, -1);
+            if (result < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == EIntr)
+                {
+                    continue;
+                }
+                return false;
+            }
+            if (_stop.IsCancellationRequested || (poll.Revents & (PollHup | PollNVal)) != 0)
+            {
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>The receive batch's memory: datagram buffers (pinned), names, control data and the message headers.</summary>
+    private sealed unsafe class ReceiveBuffers : IDisposable
+    {
+        public readonly byte[] Buffers = GC.AllocateUninitializedArray<byte>(ReceiveBatch * ReceiveBufferSize, pinned: true);
+        public readonly byte[] NameBytes = GC.AllocateArray<byte>(ReceiveBatch * NameSize, pinned: true);
+        public readonly byte* Names;
+        public readonly byte* Controls = (byte*)NativeMemory.AllocZeroed(ReceiveBatch * ControlSize);
+        public readonly Native.MMsgHdr* Messages = (Native.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(ReceiveBatch * sizeof(Native.MMsgHdr)));
+        public readonly Native.IoVec* Vectors = (Native.IoVec*)NativeMemory.AllocZeroed((nuint)(ReceiveBatch * sizeof(Native.IoVec)));
+        public readonly SocketAddress From;
+        public readonly int FullAddressSize;
+
+        public ReceiveBuffers(AddressFamily family)
+        {
+            byte* bufferBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffers));
+            Names = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(NameBytes));
+            for (int i = 0; i < ReceiveBatch; i++)
+            {
+                Vectors[i] = new Native.IoVec { Base = bufferBase + ((nint)i * ReceiveBufferSize), Length = ReceiveBufferSize };
+            }
+            From = new SocketAddress(family);
+            FullAddressSize = From.Size;
+        }
+
+        public void Clear() => Array.Clear(Buffers);
+
+        public void Dispose()
+        {
+            NativeMemory.Free(Controls);
+            NativeMemory.Free(Messages);
+            NativeMemory.Free(Vectors);
         }
     }
 
@@ -287,8 +432,12 @@ public sealed partial class UdpEdgeListener
         }
     }
 
-    private unsafe void DeliverBatch(Native.MMsgHdr* messages, int count, byte[] names, byte[] buffers, SocketAddress from, int fullAddressSize)
+    private unsafe void DeliverBatch(Native.MMsgHdr* messages, int count, ReceiveBuffers receiver)
     {
+        byte[] names = receiver.NameBytes;
+        byte[] buffers = receiver.Buffers;
+        SocketAddress from = receiver.From;
+        int fullAddressSize = receiver.FullAddressSize;
         for (int i = 0; i < count; i++)
         {
             int nameLength = (int)messages[i].Header.NameLength;
@@ -562,6 +711,17 @@ public sealed partial class UdpEdgeListener
 
         [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
         public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short Revents;
+        }
+
+        [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+        public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
         [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
         public static partial int Shutdown(int fd, int how);

@@ -230,6 +230,7 @@ public sealed partial class UdpEdgeListener : IEdgeListener
             _socket.Dispose();
         }
         await Task.WhenAll(_receiveLoop, _sendLoop).ConfigureAwait(false);
+        FreeReceiveBuffers();
         _socket.Dispose();
         CloseAllEdges();   // an inbound edge accepted while the loops were stopping
         _sendQueue.Dispose();

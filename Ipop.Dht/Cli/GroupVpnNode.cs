@@ -34,6 +34,9 @@ internal static class GroupVpnNode
     /// send thread's next batch, short against TCP's retransmit timer.
     /// </summary>
     private const int SendFullWaitMilliseconds = 20;
+
+    /// <summary>How long the TAP reader polls the UDP socket after it sent, for a reply, before it sleeps.</summary>
+    private static readonly TimeSpan s_busyPoll = TimeSpan.FromMilliseconds(1);
     public const string DhcpConfigName = "dhcp.config";
 
     // 4 MiB of socket buffer each way: a burst of a few thousand VPN packets waits instead of being dropped.
@@ -133,6 +136,19 @@ internal static class GroupVpnNode
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
+        path.UseHostReader(buffer =>
+        {
+            int length = tap.TryReadFrame(buffer);
+            // The segments of one TSO frame but the last stay in the UDP queue and leave together (GSO).
+            UdpEdgeListener.Corked = tap.HasPendingSegments;
+            return length;
+        });
+        // Busy polling (GROUPVPN_BUSY_POLL=0 turns it off): replies are handled by the thread that is awake.
+        bool busyPoll = Environment.GetEnvironmentVariable("GROUPVPN_BUSY_POLL") != "0";
+        path.DrainAfterInbound = busyPoll;
+        path.SendFullWaitMilliseconds = SendFullWaitMilliseconds;
+        UdpEdgeListener? dataListener = busyPoll ? listeners.OfType<UdpEdgeListener>().FirstOrDefault() : null;
+        Func<int>? pollOverlay = dataListener is null ? null : dataListener.PollReceive;
         path.Dns = new DnsOnTap(new Dns.DnsResponder(new DhtHostResolver(store, ipop.IpopNamespace, policy)), tap.Write,
             Ipv4Math.ToUInt32(pool.Gateway));
         foreach (UdpEdgeListener udp in listeners.OfType<UdpEdgeListener>())
@@ -196,14 +212,7 @@ internal static class GroupVpnNode
         {
             try
             {
-                UdpEdgeListener.WaitWhenFull = SendFullWaitMilliseconds;
-                path.Run(buffer =>
-                {
-                    int length = tap.Read(buffer);
-                    // The segments of one TSO frame but the last stay in the UDP queue and leave together (GSO).
-                    UdpEdgeListener.Corked = tap.HasPendingSegments;
-                    return length;
-                });
+                path.RunPolled(tap.WaitReadable, pollOverlay, s_busyPoll);
                 reading.TrySetResult();
             }
             catch (Exception e)

@@ -2,6 +2,7 @@ using System.Buffers;
 using Brunet.Addressing;
 using Brunet.Node;
 using Brunet.Security;
+using Brunet.Transport;
 using Ipop.Dhcp.Leases;
 using Ipop.Dhcp.Server;
 using Ipop.Dhcp.Wire;
@@ -34,6 +35,12 @@ internal sealed class VpnPacketPath
     /// <summary>How often traffic may ask the overlay for a direct link to one peer.</summary>
     public static readonly TimeSpan LinkRequestInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Frames one <see cref="DrainHost"/> handles at most, so the overlay's receive thread returns to its socket.</summary>
+    public const int MaxDrain = 64;
+
+    /// <summary>Frames the overlay's receive thread takes from the host after a batch (<see cref="DrainAfterInbound"/>).</summary>
+    public const int MaxDrainInbound = 4;
+
     private const uint LimitedBroadcast = 0xffff_ffff;
 
     private readonly IFrameDevice _device;
@@ -53,6 +60,13 @@ internal sealed class VpnPacketPath
     private readonly Dictionary<uint, Queue<(Address Source, byte[] Packet)>> _inboundQueues = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Address, long> _linkRequested = new();
     private long _hostMac = -1;
+    private readonly Lock _hostGate = new();
+    private byte[]? _hostBuffer;
+    private Func<Span<byte>, int>? _tryReadHost;
+
+    // True while the reader thread sleeps (or there is none): only then does the overlay's receive thread take the
+    // host's frames; an awake reader takes them itself, and a stream's bulk stays on it.
+    private bool _hostReaderWaiting = true;
 
     // The receive thread's batch: which path it is delivering for, and its coalescer (one per thread).
     [ThreadStatic]
@@ -117,6 +131,126 @@ internal sealed class VpnPacketPath
         finally
         {
             Array.Clear(buffer);   // it held the host's packets
+        }
+    }
+
+    /// <summary>
+    /// The host's frames without waiting (the device's non-blocking read: a length, or -1 when none is queued), for
+    /// <see cref="DrainHost"/> and <see cref="RunPolled"/>. Set before traffic.
+    /// </summary>
+    public void UseHostReader(Func<Span<byte>, int> tryRead)
+    {
+        ArgumentNullException.ThrowIfNull(tryRead);
+        _hostBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(2048, _device.Mtu + 64));
+        _tryReadHost = tryRead;
+    }
+
+    /// <summary>
+    /// True (the default with a host reader): the overlay's receive thread, after it wrote a batch to the host, takes
+    /// what the host answered at once (the kernel often answers inside the write: an ICMP echo reply, a TCP ACK), so
+    /// the reply leaves without waking the reader thread. Only while that thread sleeps.
+    /// </summary>
+    public bool DrainAfterInbound { get; set; } = true;
+
+    /// <summary>
+    /// Handles the frames the host has queued now, on the calling thread, up to <see cref="MaxDrain"/>: how many.
+    /// One thread at a time: with <paramref name="wait"/> false it returns 0 at once when another is on it.
+    /// </summary>
+    public int DrainHost(bool wait) => DrainHost(wait, MaxDrain);
+
+    /// <summary>
+    /// Milliseconds a thread handling the host's frames waits for room in a full UDP send queue before it drops a
+    /// packet (<see cref="UdpEdgeListener.WaitWhenFull"/>): a drop costs the host's TCP a retransmit and half its window.
+    /// </summary>
+    public int SendFullWaitMilliseconds { get; set; }
+
+    private int DrainHost(bool wait, int max)
+    {
+        if (_tryReadHost is not { } tryRead || _hostBuffer is not { } buffer)
+        {
+            return 0;
+        }
+        if (wait)
+        {
+            _hostGate.Enter();
+        }
+        else if (!_hostGate.TryEnter())
+        {
+            return 0;
+        }
+        int waitWhenFull = UdpEdgeListener.WaitWhenFull;
+        UdpEdgeListener.WaitWhenFull = SendFullWaitMilliseconds;
+        try
+        {
+            int handled = 0;
+            while (handled < max)
+            {
+                int length = tryRead(buffer);
+                if (length < 0)
+                {
+                    break;
+                }
+                _ = HandleFrame(buffer.AsSpan(0, length));   // a DHCP exchange finishes on its own; it logs its failures
+                handled++;
+            }
+            return handled;
+        }
+        finally
+        {
+            UdpEdgeListener.WaitWhenFull = waitWhenFull;
+            _hostGate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The reader thread's loop over <see cref="DrainHost"/>: handles what the host queued, then, for
+    /// <paramref name="busyPoll"/> after it last sent, polls the overlay (<paramref name="pollOverlay"/>: takes and
+    /// delivers what arrived, without waiting) instead of sleeping, so a reply due within that time is handled without
+    /// a thread's wake-up (it returns how many it delivered, or a negative number when polling is of no use now); then
+    /// blocks in <paramref name="waitHost"/>, which returns false once the device is disposed.
+    /// </summary>
+    public void RunPolled(Func<bool> waitHost, Func<int>? pollOverlay, TimeSpan busyPoll)
+    {
+        ArgumentNullException.ThrowIfNull(waitHost);
+        long spinTicks = (long)(busyPoll.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        long spinUntil = 0;
+        Volatile.Write(ref _hostReaderWaiting, false);
+        try
+        {
+            while (true)
+            {
+                if (DrainHost(wait: true) > 0)
+                {
+                    spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+                    continue;
+                }
+                if (pollOverlay is not null && System.Diagnostics.Stopwatch.GetTimestamp() < spinUntil)
+                {
+                    if (pollOverlay() != 0)
+                    {
+                        spinUntil = 0;     // the reply came, or the overlay's receive thread is awake: sleep until the host sends
+                    }
+                    else
+                    {
+                        Thread.SpinWait(30);
+                    }
+                    continue;
+                }
+                Volatile.Write(ref _hostReaderWaiting, true);
+                bool readable = waitHost();
+                Volatile.Write(ref _hostReaderWaiting, false);
+                if (!readable)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            lock (_hostGate)
+            {
+                Array.Clear(_hostBuffer ?? []);   // it held the host's packets
+            }
         }
     }
 
@@ -207,8 +341,8 @@ internal sealed class VpnPacketPath
         if (_device is IGsoFrameWriter { Offload: true })
         {
             t_coalescer ??= new TcpCoalescer();
-            t_batch = this;
         }
+        t_batch = this;
     }
 
     /// <summary>The batch ended: writes what was coalesced.</summary>
@@ -219,10 +353,14 @@ internal sealed class VpnPacketPath
             return;
         }
         t_batch = null;
-        if (t_coalescer is { } coalescer && _device is IGsoFrameWriter gso)
+        if (t_coalescer is { } coalescer && _device is IGsoFrameWriter { Offload: true } gso)
         {
             coalescer.Flush(_device, gso);
             Interlocked.Add(ref Counters._coalescedFrames, coalescer.TakeCoalesced());
+        }
+        if (DrainAfterInbound && Volatile.Read(ref _hostReaderWaiting))
+        {
+            DrainHost(wait: false, MaxDrainInbound);   // a few: the receive thread must get back to its socket
         }
     }
 
@@ -469,7 +607,7 @@ internal sealed class VpnPacketPath
         {
             new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4).WriteTo(frame);
             packet.CopyTo(frame.AsSpan(EthernetHeader.Size));
-            if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter gso)
+            if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter { Offload: true } gso)
             {
                 coalescer.Add(frame.AsSpan(0, length), _device, gso);
             }
@@ -481,7 +619,8 @@ internal sealed class VpnPacketPath
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(frame, clearArray: true);   // it held a user's IP packet
+            frame.AsSpan(0, length).Clear();     // it held a user's IP packet; only these bytes were written
+            ArrayPool<byte>.Shared.Return(frame);
         }
     }
 

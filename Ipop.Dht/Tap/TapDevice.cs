@@ -113,6 +113,19 @@ internal sealed partial class TapDevice : IFrameDevice, IGsoFrameWriter, IDispos
 
     /// <summary>Writes one whole frame (Ethernet header first) to the host.</summary>
     /// <exception cref="TapException">The write failed for another reason than a full queue.</exception>
+    /// <summary>
+    /// One frame if one is queued, without waiting: its length, or -1. Callers that read from several threads (a busy
+    /// poller and the reader) must take turns: with offloads the device hands out a TSO frame's segments one by one.
+    /// </summary>
+    public int TryReadFrame(Span<byte> buffer) => Volatile.Read(ref _disposed) != 0 ? -1 : TryRead(buffer);
+
+    /// <summary>Blocks until a frame can be read (true) or the device is disposed (false). For the one reader thread.</summary>
+    public bool WaitReadable()
+    {
+        Volatile.Write(ref _blockingReader, Thread.CurrentThread);
+        return Volatile.Read(ref _disposed) == 0 && PollReadable();
+    }
+
     public void Write(ReadOnlySpan<byte> frame)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

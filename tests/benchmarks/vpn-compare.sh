@@ -8,7 +8,10 @@
 #
 #   tests/benchmarks/vpn-compare.sh            (build first: dotnet build -c Release Brunet.sln)
 #   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 ONLY="raw groupvpn wireguard-go nebula yggdrasil groupvpn-large" \
-#     tests/benchmarks/vpn-compare.sh
+#     NS_PREFIX=vc VERBOSE=1 tests/benchmarks/vpn-compare.sh
+#
+# The RTT column is the median of 20 pings. NS_PREFIX starts the two namespaces' names (default vc); VERBOSE=1 logs
+# iperf3's retransmits and intervals, UDP counters, GroupVPN's non-zero drop counters and CPU ticks per thread.
 #
 # Needs: iperf3, busybox, and for the peers the Debian packages wireguard-go wireguard-tools nebula yggdrasil
 # (a peer whose binary is missing is reported as "not installed"). Cleans up exactly what it made: its two
@@ -119,11 +122,13 @@ measure_iperf_for() {   # measure_iperf_for SECONDS SERVER_IP NSTREAMS
   echo "$out" | jq -r '.end.sum_received.bits_per_second // empty | . / 1e6 | floor' 2>/dev/null
 }
 declare -A rtt_all
-measure_rtt() {   # measure_rtt NAME ADDRESS: ping -c 20 -i 0.2; avg in ms to rtt[NAME], min/avg/max/mdev to rtt_all[NAME]
+measure_rtt() {   # measure_rtt NAME ADDRESS: ping -c 20 -i 0.2; the median in ms to rtt[NAME], min/avg/max/mdev to rtt_all[NAME]
   local out
-  out=$(timeout 20 ip netns exec "$A" ping -q -c 20 -i 0.2 -W 2 "$2" 2>/dev/null | sed -n 's/.*= \([0-9.\/]*\) ms.*/\1/p')
-  rtt_all[$1]="$out"
-  rtt[$1]=$(echo "$out" | cut -d/ -f2)
+  out=$(timeout 20 ip netns exec "$A" ping -c 20 -i 0.2 -W 2 "$2" 2>/dev/null)
+  rtt_all[$1]=$(echo "$out" | sed -n 's/.*= \([0-9.\/]*\) ms.*/\1/p')
+  # The median, not the mean: on shared cores one late wake-up of any process moves the mean of 20 samples.
+  rtt[$1]=$(echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n \
+    | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 }
 measure() {   # measure NAME ADDRESS
   local name="$1" address="$2" p
@@ -140,7 +145,7 @@ measure() {   # measure NAME ADDRESS
   if [ -n "${VERBOSE:-}" ]; then
     for ns in "$A" "$B"; do log "$ns: $(ip netns exec "$ns" awk '/^Udp:/ {print}' /proc/net/snmp | tr '\n' ' ')"; done
   fi
-  log "$name: ${mbit1[$name]:-?} Mbit/s (1 stream), ${mbitp[$name]:-?} Mbit/s (-P), RTT min/avg/max/mdev ${rtt_all[$name]:-?} ms ${note[$name]:-}"
+  log "$name: ${mbit1[$name]:-?} Mbit/s (1 stream), ${mbitp[$name]:-?} Mbit/s (-P), RTT median ${rtt[$name]:-?}, min/avg/max/mdev ${rtt_all[$name]:-?} ms ${note[$name]:-}"
 }
 
 # --- raw veth ---
@@ -373,7 +378,7 @@ ratio() {   # ratio PEER OURS: peer / ours
 p_label=""
 for p in $streams; do [ "$p" != 1 ] && p_label="-P $p"; done
 echo
-echo "vpn-compare: iperf3 TCP ${duration} s from $A to $B, ping -c 20 -i 0.2; ratio = peer / groupvpn (same column)"
+echo "vpn-compare: iperf3 TCP ${duration} s from $A to $B, ping -c 20 -i 0.2 (median RTT); ratio = peer / groupvpn (same column)"
 printf '%-16s %-14s %12s %8s %12s %8s %10s\n' system mtu "Mbit/s" ratio "Mbit/s$p_label" ratio "RTT ms"
 for system in $only; do
   printf '%-16s %-14s %12s %8s %12s %8s %10s\n' "$system" "${note[$system]:-}" "${mbit1[$system]:--}" \

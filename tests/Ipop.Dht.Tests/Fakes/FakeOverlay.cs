@@ -12,6 +12,9 @@ internal sealed class FakeOverlay : IOverlayPort
 
     public HashSet<Address> Direct { get; } = [];
 
+    /// <summary>Directly linked destinations whose transport refuses every packet (a send queue that stays full).</summary>
+    public HashSet<Address> Refusing { get; } = [];
+
     public List<(Address Destination, byte[] Packet, OverlayNode.DataSend How)> Sent { get; } = [];
 
     public List<Address> LinkRequests { get; } = [];
@@ -31,6 +34,10 @@ internal sealed class FakeOverlay : IOverlayPort
     {
         lock (_gate)
         {
+            if (Direct.Contains(destination) && Refusing.Contains(destination))
+            {
+                return OverlayNode.DataSend.Refused;
+            }
             OverlayNode.DataSend how = Direct.Contains(destination) ? OverlayNode.DataSend.Direct
                 : allowRouted ? OverlayNode.DataSend.Routed : OverlayNode.DataSend.NotSent;
             if (how != OverlayNode.DataSend.NotSent)

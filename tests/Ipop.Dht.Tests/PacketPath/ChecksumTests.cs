@@ -14,6 +14,42 @@ public sealed class ChecksumTests
         Assert.That(InternetChecksum.Compute(data), Is.EqualTo((ushort)0x220d));
     }
 
+    [TestCase(0)]
+    [TestCase(63)]
+    [TestCase(64)]
+    [TestCase(65)]
+    [TestCase(79)]
+    [TestCase(80)]
+    [TestCase(1214)]
+    [TestCase(1500)]
+    [TestCase(65_535)]
+    public void Add_LongData_MatchesWordByWordSum(int length)
+    {
+        var random = new Random(length);
+        byte[] data = new byte[length];
+        random.NextBytes(data);
+        uint start = (uint)random.Next(0, 0x1_0000);
+
+        // RFC 1071 as written: 16-bit big-endian words, end-around carry after each addition.
+        uint expected = start;
+        for (int i = 0; i < length; i += 2)
+        {
+            expected += (uint)(data[i] << 8) | (i + 1 < length ? data[i + 1] : 0u);
+            expected = (expected & 0xffff) + (expected >> 16);
+        }
+
+        Assert.That(InternetChecksum.Finish(InternetChecksum.Add(start, data)), Is.EqualTo(InternetChecksum.Finish(expected)));
+    }
+
+    [Test]
+    public void Add_AllOnesData_SameAsScalarFolding()
+    {
+        byte[] data = new byte[128];
+        Array.Fill(data, (byte)0xff);
+
+        Assert.That(InternetChecksum.Compute(data), Is.EqualTo(InternetChecksum.Compute(data.AsSpan(0, 62))));
+    }
+
     [Test]
     public void Compute_OddLength_PadsWithZero()
     {

@@ -196,6 +196,73 @@ public sealed class VpnPacketPathTests
     }
 
     [Test]
+    public async Task HandleFrame_GroupVpnDirectLinkRefusesThePacket_DroppedAndCountedNotHeld()
+    {
+        VpnPacketPath path = Path(new TestPolicy(s_bob));
+        _overlay.Direct.Add(s_bob);
+        _overlay.Peers[s_bob] = Peer(s_bob);
+        _overlay.Refusing.Add(s_bob);
+        await _resolver.ResolveAsync(Ipv4Math.ToUInt32(s_bobIp));
+
+        await path.HandleFrame(IpFrame(s_aliceIp, s_bobIp));
+        _overlay.Refusing.Clear();
+        path.OnConnectionsChanged();
+
+        Assert.That(path.Counters.DroppedSendFull, Is.EqualTo(1));
+        Assert.That(_overlay.Sent, Is.Empty, "a refused packet is lost, not held for a link that already exists");
+    }
+
+    [Test]
+    public async Task EndInboundBatch_HostAnsweredTheDelivery_AnswerSentFromTheReceiveThread()
+    {
+        var answers = new Queue<byte[]>();
+        VpnPacketPath path = await PathWithHostReader(answers);
+        byte[] answer = IpFrame(s_aliceIp, s_bobIp);
+
+        path.BeginInboundBatch();
+        path.OnOverlayPacket(s_bob, null, IpFrame(s_bobIp, s_aliceIp).AsSpan(14));
+        answers.Enqueue(answer);      // what the host's kernel queued while it took the write
+        path.EndInboundBatch();
+
+        Assert.That(_overlay.Sent, Has.Count.EqualTo(1));
+        Assert.That(_overlay.Sent[0].Packet, Is.EqualTo(answer[14..]));
+        Assert.That(answers, Is.Empty);
+    }
+
+    [Test]
+    public async Task EndInboundBatch_DrainAfterInboundOff_HostFramesLeftForTheReader()
+    {
+        var answers = new Queue<byte[]>([IpFrame(s_aliceIp, s_bobIp)]);
+        VpnPacketPath path = await PathWithHostReader(answers);
+        path.DrainAfterInbound = false;
+
+        path.BeginInboundBatch();
+        path.OnOverlayPacket(s_bob, null, IpFrame(s_bobIp, s_aliceIp).AsSpan(14));
+        path.EndInboundBatch();
+
+        Assert.That(_overlay.Sent, Is.Empty);
+        Assert.That(path.DrainHost(wait: true), Is.EqualTo(1), "the reader's own drain takes it");
+        Assert.That(_overlay.Sent, Has.Count.EqualTo(1));
+    }
+
+    /// <summary>An open VPN path whose host (alice, MAC known) reads the frames queued in <paramref name="host"/>; bob is linked.</summary>
+    private async Task<VpnPacketPath> PathWithHostReader(Queue<byte[]> host)
+    {
+        VpnPacketPath path = Path(OpenGroupPolicy.Instance);
+        await path.HandleFrame(ArpRequest(s_aliceIp, s_bobIp));
+        await _resolver.ResolveAsync(Ipv4Math.ToUInt32(s_bobIp));
+        _overlay.Direct.Add(s_bob);
+        path.UseHostReader(buffer => host.TryDequeue(out byte[]? frame) ? CopyTo(frame, buffer) : -1);
+        return path;
+    }
+
+    private static int CopyTo(byte[] frame, Span<byte> buffer)
+    {
+        frame.CopyTo(buffer);
+        return frame.Length;
+    }
+
+    [Test]
     public async Task OnOverlayPacket_SourceLeasedToTheSender_WrittenToTheHost()
     {
         VpnPacketPath path = Path(OpenGroupPolicy.Instance);
