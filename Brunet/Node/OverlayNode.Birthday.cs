@@ -145,6 +145,12 @@ public sealed partial class OverlayNode
             call.Fail(RpcError.Refused, "a birthday punch needs exactly one symmetric NAT");
             return;
         }
+        if (!IsKnownIp(call.From, requester.Address))
+        {
+            // Else anyone could make us send thousands of datagrams to an address of their choosing.
+            call.Fail(RpcError.Refused, "the end point's IP is not one the requester is known by");
+            return;
+        }
         if (!BirthdayAllowed(call.From) || Connections.Get(call.From) is { } c && c.Edge.Kind != TransportKind.Tunnel)
         {
             call.Fail(RpcError.Refused, "busy, backing off, or linked directly already");
@@ -166,6 +172,11 @@ public sealed partial class OverlayNode
         RunBirthday(call.From, token, opener: selfSymmetric, requester, ConnectionType.OnDemand,
             selfSymmetric ? TimeSpan.Zero : s_proberHeadStart);
     }
+
+    /// <summary>True when <paramref name="peer"/> told us of <paramref name="ip"/>, or an edge of ours reaches it there.</summary>
+    private bool IsKnownIp(Address peer, IPAddress ip) =>
+        (_peerAddresses.TryGetValue(peer, out IReadOnlyList<TransportAddress>? told) && told.Any(a => ip.Equals(a.EndPoint?.Address)))
+        || _edges.Any(e => e.Peer == peer && ip.Equals(e.Remote.EndPoint?.Address));
 
     private static IPEndPoint? ParseEndPoint(string text) =>
         IPEndPoint.TryParse(text, out IPEndPoint? endPoint) && endPoint.Port != 0 ? endPoint : null;
