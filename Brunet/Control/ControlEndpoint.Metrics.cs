@@ -18,6 +18,7 @@ public sealed partial class ControlEndpoint
         Counter(text, "brunet_frames_delivered_total", "Frames delivered to this node.", c.Delivered);
         Counter(text, "brunet_frames_dropped_total", "Frames dropped (TTL, no route, queue full).", c.Dropped);
         Counter(text, "brunet_malformed_total", "Malformed frames dropped.", c.Malformed);
+        Counter(text, "brunet_frames_sent_back_total", "RPC answers with no route to their requester, sent back the way the request came.", c.SentBack);
         Counter(text, "brunet_edges_opened_total", "Edges opened.", c.EdgesOpened);
         Counter(text, "brunet_edges_closed_total", "Edges closed.", c.EdgesClosed);
         Counter(text, "brunet_links_up_total", "Links made.", c.LinksUp);

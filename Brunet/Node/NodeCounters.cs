@@ -9,6 +9,7 @@ public sealed class NodeCounters
     internal long _delivered;
     internal long _dropped;
     internal long _malformed;
+    internal long _sentBack;
     internal long _edgesOpened;
     internal long _edgesClosed;
     internal long _linksUp;
@@ -29,6 +30,9 @@ public sealed class NodeCounters
     public long Dropped => Volatile.Read(ref _dropped);
 
     public long Malformed => Volatile.Read(ref _malformed);
+
+    /// <summary>RPC answers with no route to their requester, sent back over the edge their request came in on.</summary>
+    public long SentBack => Volatile.Read(ref _sentBack);
 
     public long EdgesOpened => Volatile.Read(ref _edgesOpened);
 

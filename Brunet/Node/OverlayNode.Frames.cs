@@ -106,6 +106,15 @@ public sealed partial class OverlayNode
         {
             sent = SendFrame((IConnectionEdge)next.Edge, FrameType.Routed, header, payload);
         }
+        else if (!decision.DeliverLocally && target.Via is PeerEdge back && !back.Secure.IsClosed)
+        {
+            // No way on from here (a reply to a node we have no link to yet): back the way the request came.
+            sent = SendFrame(back, FrameType.Routed, header, payload);
+            if (sent)
+            {
+                Interlocked.Increment(ref Counters._sentBack);
+            }
+        }
         if (decision.DeliverLocally)
         {
             byte[] copy = payload.ToArray();
@@ -217,7 +226,7 @@ public sealed partial class OverlayNode
         }
         if (decision.DeliverLocally)
         {
-            DeliverFromTransport(header.Source, null, frame[(1 + RoutedHeader.Size)..]);
+            DeliverFromTransport(header.Source, null, frame[(1 + RoutedHeader.Size)..], from);
         }
         else if (decision.NextHop is null)
         {
@@ -226,7 +235,8 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>A payload for this node, on a transport thread: the data path is handled here, RPC goes to the loop.</summary>
-    private void DeliverFromTransport(Address source, PeerEdge? edge, ReadOnlySpan<byte> payload)
+    /// <param name="via">For a routed payload: the edge it came in on (a way back for an RPC answer).</param>
+    private void DeliverFromTransport(Address source, PeerEdge? edge, ReadOnlySpan<byte> payload, PeerEdge? via = null)
     {
         if (payload.IsEmpty)
         {
@@ -237,7 +247,7 @@ public sealed partial class OverlayNode
         switch ((PayloadType)payload[0])
         {
             case PayloadType.Rpc:
-                PostToLoop(source, edge, payload);
+                PostToLoop(source, edge, via, payload);
                 break;
             case PayloadType.IpPacket:
                 if (edge is not null)
@@ -260,14 +270,14 @@ public sealed partial class OverlayNode
 
     // Its own method: a lambda in DeliverFromTransport would capture its parameters, and C# allocates that closure
     // on every call, IP packets included.
-    private void PostToLoop(Address source, PeerEdge? edge, ReadOnlySpan<byte> payload)
+    private void PostToLoop(Address source, PeerEdge? edge, PeerEdge? via, ReadOnlySpan<byte> payload)
     {
         byte[] copy = payload.ToArray();
-        Loop.Post(() => DeliverLocal(source, edge, copy));
+        Loop.Post(() => DeliverLocal(source, edge, copy, via));
     }
 
     /// <summary>A payload for this node, on the loop.</summary>
-    private void DeliverLocal(Address source, PeerEdge? edge, byte[] payload)
+    private void DeliverLocal(Address source, PeerEdge? edge, byte[] payload, PeerEdge? via = null)
     {
         if (payload.Length == 0)
         {
@@ -282,7 +292,7 @@ public sealed partial class OverlayNode
         {
             return;
         }
-        RpcTarget replyTo = edge is not null ? RpcTarget.Direct(edge, source) : RpcTarget.Routed(source);
+        RpcTarget replyTo = edge is not null ? RpcTarget.Direct(edge, source) : RpcTarget.Routed(source) with { Via = via };
         Rpc.OnMessage(replyTo, source, payload.AsSpan(1));
     }
 }

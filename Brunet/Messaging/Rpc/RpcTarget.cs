@@ -11,6 +11,14 @@ public readonly record struct RpcTarget(Address Address, RoutingMode Mode, objec
 {
     public bool IsDirect => Edge is not null;
 
+    /// <summary>
+    /// For a routed target: the edge a routed request came in on, the way back for its answer when greedy routing
+    /// finds none (this node is the nearest it knows to the requester, but has no link to it yet: a node that just
+    /// joined behind a NAT that its ring neighbour cannot open). The previous hop was on the request's way from
+    /// the requester, so it is at least as near to a node that has a link to it.
+    /// </summary>
+    public object? Via { get; init; }
+
     public static RpcTarget Direct(object edge, Address peer) => new(peer, RoutingMode.Exact, edge);
 
     public static RpcTarget Routed(Address destination, RoutingMode mode = RoutingMode.Exact) => new(destination, mode, null);

@@ -72,8 +72,15 @@ public abstract partial class GroupVpnLab
     public void TearDown()
     {
         bool failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        string? keep = Environment.GetEnvironmentVariable("BRUNET_LAB_KEEP_LOGS") is { Length: > 0 }
+            ? Directory.CreateTempSubdirectory(DirectoryPrefix + "logs-").FullName
+            : null;
         foreach (LabProcess process in _processes)
         {
+            if (keep is not null)
+            {
+                File.WriteAllText(Path.Combine(keep, $"{process.Name}-{process.Id}.log"), process.Output);
+            }
             if (failed)
             {
                 TestContext.Out.WriteLine($"----- {process.Name} (pid {process.Id}) -----");
@@ -82,6 +89,10 @@ public abstract partial class GroupVpnLab
             process.Dispose();
         }
         _processes.Clear();
+        if (keep is not null)
+        {
+            TestContext.Out.WriteLine($"process logs kept in {keep}");
+        }
         if (_labUp)
         {
             DestroyLab();

@@ -67,7 +67,10 @@ public sealed partial class NatVpnLabTests : GroupVpnLab
     }
 
     private (int ExitCode, string Output) RunWithPrefix(params string[] arguments) =>
-        LabProcess.Run(s_command, "env", ["LAB_PREFIX=nv", "bash", NatLabScript, .. arguments]);
+        LabProcess.Run(s_command, "env", ["LAB_PREFIX=" + LabPrefix, "bash", NatLabScript, .. arguments]);
+
+    /// <summary>lab.sh's namespace prefix: env LAB_PREFIX when set (so concurrent labs keep apart), else "nv".</summary>
+    private static string LabPrefix => Environment.GetEnvironmentVariable("LAB_PREFIX") is { Length: > 0 } prefix ? prefix : "nv";
 
     [Test]
     public void NatVpn_EveryPairPings_SymmetricPairRelayed_RelaySeesOnlyCiphertext()
@@ -97,12 +100,17 @@ public sealed partial class NatVpnLabTests : GroupVpnLab
                 pairs.Add((a, b));
             }
         }
+        var firstPing = new StringBuilder("first ping:");
         foreach ((int a, int b) in pairs)
         {
-            // Generous: a host's first DHT lookup right after it joined can wait out an RPC timeout or two.
+            var pairClock = Stopwatch.StartNew();
+            // Generous: the two symmetric hosts are often ring neighbours, and until their relay edge forms (after
+            // their direct link attempts time out, 20-30 s after they join) neither has a route to the other.
             Assert.That(PingUntil(a, addresses[b], TimeSpan.FromSeconds(40)), Is.True,
                 $"h{a} ({Kind(a)}) -> h{b} ({Kind(b)}) over the VPN\n{Diagnose(a, nodes[b], addresses[b])}\n{Diagnose(b, nodes[a], addresses[a])}");
+            firstPing.Append(CultureInfo.InvariantCulture, $" h{a}-h{b} {pairClock.Elapsed.TotalSeconds:0.0} s");
         }
+        TestContext.Out.WriteLine(firstPing.ToString());
 
         // Let the links settle: cones and one symmetric NAT end direct (the birthday race), two symmetric NATs relayed.
         var link = new Dictionary<(int, int), string>();
