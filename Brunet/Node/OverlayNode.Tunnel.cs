@@ -117,7 +117,7 @@ public sealed partial class OverlayNode : ITunnelCarrier
     private void TryRelay(Address target, ConnectionType types, bool secondTry = false, bool beside = false)
     {
         string key = target.ToString();
-        if (_state != 1 || Connections.Contains(target) || (_attempts.ContainsKey(key) && !beside) || _attempts.ContainsKey(key + "/relay"))
+        if (_state != 1 || Connections.Contains(target) || _attempts.ContainsKey(key) && !beside || _attempts.ContainsKey(key + "/relay"))
         {
             return;
         }
