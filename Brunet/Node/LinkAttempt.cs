@@ -31,10 +31,7 @@ internal sealed class LinkAttempt(Address? target, IReadOnlyList<TransportAddres
     /// <summary>A dial to the end point a birthday punch found; it runs beside the peer's other attempts.</summary>
     public bool IsBirthday { get; init; }
 
-    /// <summary>A relay attempt started beside a direct attempt that is still running; its failure marks nothing.</summary>
-    public bool IsBeside { get; init; }
-
     public bool IsRelay => Addresses.Count > 0 && Addresses[0].Kind == Transport.TransportKind.Tunnel;
 
-    public string Key => (Target?.ToString() ?? Addresses[0].ToString()) + (IsBirthday ? "/birthday" : "") + (IsBeside ? "/relay" : "");
+    public string Key => (Target?.ToString() ?? Addresses[0].ToString()) + (IsBirthday ? "/birthday" : "");
 }

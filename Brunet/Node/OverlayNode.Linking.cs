@@ -86,13 +86,6 @@ public sealed partial class OverlayNode
         if (reason == "timed out" && attempt.Target is { } target && !attempt.IsRelay && !attempt.IsBirthday)
         {
             MaybeBirthday(target, attempt.Types);   // a symmetric NAT on one side only: race for a port pair
-            if (_nat.Mapping == Nat.NatMapping.PortDependent && !attempt.IsUpgrade && WantsRelay(attempt.Types))
-            {
-                // Behind a symmetric NAT a dial that timed out rarely works at the next address (two symmetric NATs
-                // never punch): build a relay edge beside it now, not after every address failed. A direct edge that
-                // forms later (a further address, the birthday race) still replaces the relay.
-                TryRelay(target, attempt.Types, beside: true);
-            }
         }
         if (attempt.NextIndex >= attempt.Addresses.Count || _state != 1)
         {
@@ -111,13 +104,9 @@ public sealed partial class OverlayNode
         if (!success)
         {
             NodeLog.LinkFailed(_logger, attempt.Key, reason);
-            if (attempt.IsBeside)
-            {
-                return;   // the direct attempt it ran beside decides
-            }
             if (attempt.Target is { } target)
             {
-                if (!attempt.IsRelay && !attempt.IsUpgrade && WantsRelay(attempt.Types))
+                if (!attempt.IsRelay && !attempt.IsUpgrade && (attempt.Types & (ConnectionType.Near | ConnectionType.OnDemand | ConnectionType.Shortcut)) != 0)
                 {
                     TryRelay(target, attempt.Types);   // no direct edge: a relay through a common neighbour
                     return;
@@ -126,10 +115,6 @@ public sealed partial class OverlayNode
             }
         }
     }
-
-    /// <summary>True for the reasons that fall back to a relay edge when no direct edge forms.</summary>
-    private static bool WantsRelay(ConnectionType types) =>
-        (types & (ConnectionType.Near | ConnectionType.OnDemand | ConnectionType.Shortcut)) != 0;
 
     /// <summary>The handshake is done: ask the peer to make it a link.</summary>
     private void RequestLink(LinkAttempt attempt, PeerEdge edge)

@@ -114,10 +114,9 @@ public sealed partial class OverlayNode : ITunnelCarrier
     /// No direct edge to <paramref name="target"/> could be made: ask it for its neighbours and build a relay edge
     /// through one we are linked to, or first link to one of them. On the loop.
     /// </summary>
-    private void TryRelay(Address target, ConnectionType types, bool secondTry = false, bool beside = false)
+    private void TryRelay(Address target, ConnectionType types, bool secondTry = false)
     {
-        string key = target.ToString();
-        if (_state != 1 || Connections.Contains(target) || _attempts.ContainsKey(key) && !beside || _attempts.ContainsKey(key + "/relay"))
+        if (_state != 1 || Connections.Contains(target) || _attempts.ContainsKey(target.ToString()))
         {
             return;
         }
@@ -128,14 +127,14 @@ public sealed partial class OverlayNode : ITunnelCarrier
             .ToList() ?? [];
         if (introducers.Count > 0)
         {
-            var viaIntroducers = new LinkAttempt(target, [TunnelAddress.Format(target, introducers)], types, Loop.Time.GetTimestamp()) { IsBeside = beside };
+            var viaIntroducers = new LinkAttempt(target, [TunnelAddress.Format(target, introducers)], types, Loop.Time.GetTimestamp());
             _attempts[viaIntroducers.Key] = viaIntroducers;
             NextAddress(viaIntroducers, null);
             return;
         }
         Rpc.Call(RpcTarget.Routed(target, RoutingMode.Exact), Methods.Neighbors, [], result =>
         {
-            if (!result.IsOk || _state != 1 || result.From != target || Connections.Contains(target) || _attempts.ContainsKey(key + "/relay"))
+            if (!result.IsOk || _state != 1 || result.From != target || Connections.Contains(target))
             {
                 return;
             }
@@ -157,7 +156,7 @@ public sealed partial class OverlayNode : ITunnelCarrier
                 .ToList();
             if (forwarders.Count > 0)
             {
-                var attempt = new LinkAttempt(target, [TunnelAddress.Format(target, forwarders)], types, Loop.Time.GetTimestamp()) { IsBeside = beside };
+                var attempt = new LinkAttempt(target, [TunnelAddress.Format(target, forwarders)], types, Loop.Time.GetTimestamp());
                 _attempts[attempt.Key] = attempt;
                 NextAddress(attempt, null);
                 return;
@@ -166,7 +165,7 @@ public sealed partial class OverlayNode : ITunnelCarrier
             {
                 // No common neighbour yet: link to one of the target's, then try again.
                 Link(bridge.Address, bridge.TransportAddresses, ConnectionType.OnDemand);
-                _ = Loop.Time.CreateTimer(_ => Loop.Post(() => TryRelay(target, types, secondTry: true, beside)), null, Options.LinkAttemptTimeout, Timeout.InfiniteTimeSpan);
+                _ = Loop.Time.CreateTimer(_ => Loop.Post(() => TryRelay(target, types, secondTry: true)), null, Options.LinkAttemptTimeout, Timeout.InfiniteTimeSpan);
             }
         }, maxResends: 2);
     }
