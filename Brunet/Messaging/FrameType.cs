@@ -20,4 +20,10 @@ public enum PayloadType : byte
 
     /// <summary>A relay edge's datagram carried over the overlay (issue D).</summary>
     Tunnel = 3,
+
+    /// <summary>
+    /// A GroupVPN TCP/IPv4 packet of up to 64 KB that stands for several segments (a TSO frame): GSO facts, then the
+    /// packet. Carried only in super-frames over a direct edge (SecureEdge.TrySendSuperFrame).
+    /// </summary>
+    IpGsoPacket = 4,
 }

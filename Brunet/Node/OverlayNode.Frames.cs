@@ -13,6 +13,7 @@ namespace Brunet.Node;
 public sealed partial class OverlayNode
 {
     private PayloadHandler? _ipHandler;
+    private PayloadHandler? _ipGsoHandler;
 
     /// <summary>
     /// Receives payloads of one type delivered to this node. Runs on a transport thread (not the loop), so the data
@@ -29,6 +30,9 @@ public sealed partial class OverlayNode
         {
             case PayloadType.IpPacket:
                 _ipHandler = handler;
+                break;
+            case PayloadType.IpGsoPacket:
+                _ipGsoHandler = handler;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), "RPC payloads go to the RPC manager.");
@@ -91,6 +95,58 @@ public sealed partial class OverlayNode
         }
         var header = new RoutedHeader(0, Options.Ttl, RoutingMode.Exact, Address, destination);
         return SendFrame(next.Edge, FrameType.Routed, header, type, packet) ? DataSend.Routed : DataSend.NotSent;
+    }
+
+    /// <summary>
+    /// True when the direct link to <paramref name="destination"/> takes super-frames: a UDP edge whose peer said it
+    /// reassembles them. Any thread.
+    /// </summary>
+    public bool CanSendSuperFrame(Address destination) =>
+        Connections.Get(destination)?.Edge is PeerEdge { Kind: TransportKind.Udp } edge && !edge.Secure.IsClosed && edge.Secure.PeerAcceptsSuperFrames;
+
+    /// <summary>
+    /// Sends [<paramref name="prefix"/>][<paramref name="packet"/>] as a payload of <paramref name="type"/> over the direct
+    /// link as one super-frame, in datagrams no larger than a direct frame of <paramref name="segmentPayload"/> bytes
+    /// (what an ordinary packet of the virtual MTU takes). <see cref="DataSend.NotSent"/> when the link does not take
+    /// super-frames (<see cref="CanSendSuperFrame"/>) or the payload does not fit one; Refused when the edge's queue was
+    /// full. Any thread; no allocation.
+    /// </summary>
+    public DataSend SendSuperFrame(Address destination, PayloadType type, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> packet, int segmentPayload)
+    {
+        if (Connections.Get(destination)?.Edge is not PeerEdge { Kind: TransportKind.Udp } edge || edge.Secure.IsClosed
+            || !edge.Secure.PeerAcceptsSuperFrames)
+        {
+            return DataSend.NotSent;
+        }
+        const int headerSize = 2;   // frame type, payload type
+        int length = headerSize + prefix.Length + packet.Length;
+        int maxDatagram = headerSize + segmentPayload + SecureEdge.TransportOverhead;
+        if (!SecureEdge.FitsSuperFrame(length, maxDatagram))
+        {
+            return DataSend.NotSent;
+        }
+        edge.TouchData(Loop.Time.GetTimestamp());
+        byte[] frame = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame[0] = (byte)FrameType.Direct;
+            frame[1] = (byte)type;
+            prefix.CopyTo(frame.AsSpan(headerSize));
+            packet.CopyTo(frame.AsSpan(headerSize + prefix.Length));
+            if (!edge.Secure.TrySendSuperFrame(frame.AsSpan(0, length), maxDatagram))
+            {
+                Interlocked.Increment(ref Counters._dropped);
+                return DataSend.Refused;
+            }
+            Interlocked.Increment(ref Counters._framesOut);
+            Interlocked.Add(ref Counters._bytesOut, length);
+            return DataSend.Direct;
+        }
+        finally
+        {
+            frame.AsSpan(0, length).Clear();     // it held a user's IP packet
+            ArrayPool<byte>.Shared.Return(frame);
+        }
     }
 
     internal bool SendPayload(in RpcTarget target, ReadOnlySpan<byte> payload)
@@ -255,6 +311,18 @@ public sealed partial class OverlayNode
                     edge.TouchData(Loop.Time.GetTimestamp());
                 }
                 _ipHandler?.Invoke(source, edge?.Secure.Peer, payload[1..]);
+                break;
+            case PayloadType.IpGsoPacket:
+                // Direct only: it stands for a TSO frame of the peer's own host.
+                if (edge is not null)
+                {
+                    edge.TouchData(Loop.Time.GetTimestamp());
+                    _ipGsoHandler?.Invoke(source, edge.Secure.Peer, payload[1..]);
+                }
+                else
+                {
+                    Interlocked.Increment(ref Counters._malformed);
+                }
                 break;
             case PayloadType.Tunnel:
                 if (edge is not null && edge.Peer == source)

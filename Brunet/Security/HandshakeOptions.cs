@@ -36,6 +36,12 @@ public sealed record HandshakeOptions(string Namespace)
     /// </remarks>
     public int MaxDatagramSize { get; init; } = 1472;
 
+    /// <summary>
+    /// True: this side reassembles super-frames (<see cref="SecureEdge.TrySendSuperFrame"/>) and says so to each peer
+    /// after the handshake. Defaults to false (a node whose data path has no use for them).
+    /// </summary>
+    public bool AcceptSuperFrames { get; init; }
+
     /// <summary>TEST HOOK: claim this address instead of our own (a peer must refuse us).</summary>
     internal Address? ClaimedAddressOverride { get; init; }
 }

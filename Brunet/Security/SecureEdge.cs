@@ -26,12 +26,18 @@ namespace Brunet.Security;
 /// Threads: <see cref="OnReceived"/> comes from one transport thread at a time; <see cref="TrySend"/> from any thread;
 /// <see cref="OnTick"/> from the node loop. Handler calls happen on those threads (OnMessage under the receive lock).
 /// </remarks>
-public sealed class SecureEdge : IEdgeHandler
+public sealed partial class SecureEdge : IEdgeHandler
 {
     public const byte TypeMessage1 = 1;
     public const byte TypeMessage2 = 2;
     public const byte TypeMessage3 = 3;
     public const byte TypeTransport = 4;
+
+    /// <summary>One chunk of a super-frame (<see cref="SuperChunkHeader"/>); only to a peer that said it takes them.</summary>
+    public const byte TypeSuperChunk = 5;
+
+    /// <summary>Transport features (<see cref="TypeFeatures"/> messages): sealed like a transport packet, read by this layer.</summary>
+    public const byte TypeFeatures = 6;
 
     /// <summary>Bytes of the transport header (type, epoch, counter).</summary>
     public const int TransportHeaderSize = 1 + 1 + 8;
@@ -226,48 +232,50 @@ public sealed class SecureEdge : IEdgeHandler
         {
             return false;
         }
+        lock (_sendLock)
+        {
+            return SendSealedLocked(TypeTransport, plaintext);
+        }
+    }
+
+    // Under _sendLock: seals and sends one datagram of TypeTransport or TypeFeatures.
+    private bool SendSealedLocked(byte type, ReadOnlySpan<byte> plaintext)
+    {
         IEdge? edge = Edge;
-        if (edge is null)
+        if (edge is null || _txCipher is null || IsClosed)
         {
             return false;
         }
-        lock (_sendLock)
+        if (_txCounter == ulong.MaxValue)
         {
-            if (_txCipher is null || IsClosed)
+            // 2^64 - 1 is Noise's reserved nonce; an edge that got here must be rebuilt.
+            return false;
+        }
+        RekeyIfDue();
+        int length = TransportOverhead + plaintext.Length;
+        // The sealed packet lives only until the edge has copied it (every IEdge copies in TrySend), so it is
+        // rented per packet from the shared pool rather than kept per edge: a process of 1,000 nodes has some
+        // 30,000 secure edges, and a 2-8 KB buffer each was 60-240 MB. It holds ciphertext only: nothing to clear.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Span<byte> packet = buffer.AsSpan(0, length);
+            packet[0] = type;
+            packet[1] = _txEpoch;
+            BinaryPrimitives.WriteUInt64BigEndian(packet[2..], _txCounter);
+            _txCipher.Seal(_txCounter, packet[..TransportHeaderSize], plaintext, packet[TransportHeaderSize..]);
+            _txCounter++;
+            _txEpochMessages++;
+            bool sent = edge.TrySend(packet);
+            if (sent)
             {
-                return false;
+                Interlocked.Increment(ref _messagesSent);
             }
-            if (_txCounter == ulong.MaxValue)
-            {
-                // 2^64 - 1 is Noise's reserved nonce; an edge that got here must be rebuilt.
-                return false;
-            }
-            RekeyIfDue();
-            int length = TransportOverhead + plaintext.Length;
-            // The sealed packet lives only until the edge has copied it (every IEdge copies in TrySend), so it is
-            // rented per packet from the shared pool rather than kept per edge: a process of 1,000 nodes has some
-            // 30,000 secure edges, and a 2-8 KB buffer each was 60-240 MB. It holds ciphertext only: nothing to clear.
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                Span<byte> packet = buffer.AsSpan(0, length);
-                packet[0] = TypeTransport;
-                packet[1] = _txEpoch;
-                BinaryPrimitives.WriteUInt64BigEndian(packet[2..], _txCounter);
-                _txCipher.Seal(_txCounter, packet[..TransportHeaderSize], plaintext, packet[TransportHeaderSize..]);
-                _txCounter++;
-                _txEpochMessages++;
-                bool sent = edge.TrySend(packet);
-                if (sent)
-                {
-                    Interlocked.Increment(ref _messagesSent);
-                }
-                return sent;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            return sent;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -328,6 +336,7 @@ public sealed class SecureEdge : IEdgeHandler
                     {
                         RekeyIfDue();
                     }
+                    ResendFeaturesLocked();
                 }
                 finally
                 {
@@ -387,7 +396,11 @@ public sealed class SecureEdge : IEdgeHandler
         switch (datagram[0])
         {
             case TypeTransport:
+            case TypeFeatures:
                 ReceiveTransport(datagram);
+                break;
+            case TypeSuperChunk:
+                ReceiveSuperChunk(datagram);
                 break;
             case TypeMessage1:
             case TypeMessage2:
@@ -463,6 +476,7 @@ public sealed class SecureEdge : IEdgeHandler
         }
         if (established && !IsClosed)
         {
+            SendFeatures(heardYours: false);
             _handler.OnEstablished(this);
         }
     }
@@ -647,92 +661,126 @@ public sealed class SecureEdge : IEdgeHandler
         ReadOnlySpan<byte> header = datagram[..TransportHeaderSize];
         ReadOnlySpan<byte> ciphertext = datagram[TransportHeaderSize..];
         byte[] plaintext = ArrayPool<byte>.Shared.Rent(ciphertext.Length);
+        bool answerFeatures = false;
         try
         {
             lock (_receiveLock)
             {
-                if (_rxCipher is null)
+                if (!TryOpenLocked(epoch, counter, header, ciphertext, plaintext, out int length))
                 {
-                    // Before message 3 (or after closing) there are no keys: early transport packets are dropped.
-                    Interlocked.Increment(ref _packetsDropped);
                     return;
                 }
-                CipherState? cipher;
-                ReplayWindow window;
-                CipherState? derived = null;
-                int ahead = unchecked((byte)(epoch - _rxEpoch));
-                if (ahead == 0)
+                Interlocked.Increment(ref _messagesReceived);
+                if (datagram[0] == TypeFeatures)
                 {
-                    cipher = _rxCipher;
-                    window = _rxWindow;
-                }
-                else if (_rxPrevious is not null && epoch == _rxPreviousEpoch && _time.GetTimestamp() < _rxPreviousUntil)
-                {
-                    cipher = _rxPrevious;
-                    window = _rxPreviousWindow!;
-                }
-                else if (ahead <= MaxEpochsAhead)
-                {
-                    if (_rxNext is null)
-                    {
-                        _rxNext = _rxCipher.Clone();
-                        _rxNext.Rekey();
-                    }
-                    if (ahead == 1)
-                    {
-                        cipher = _rxNext;
-                    }
-                    else
-                    {
-                        // The peer rekeyed more than once while all our packets of the epochs between were lost.
-                        derived = _rxNext.Clone();
-                        for (int i = 1; i < ahead; i++)
-                        {
-                            derived.Rekey();
-                        }
-                        cipher = derived;
-                    }
-                    window = new ReplayWindow();
+                    answerFeatures = OnFeatures(plaintext.AsSpan(0, length));
                 }
                 else
                 {
-                    Interlocked.Increment(ref _packetsDropped);
-                    return;
+                    _handler.OnMessage(this, plaintext.AsSpan(0, length));
                 }
-                if (!window.CanAccept(counter))
-                {
-                    Interlocked.Increment(ref _replaysDropped);
-                    return;
-                }
-                if (counter == ulong.MaxValue || !cipher.TryOpen(counter, header, ciphertext, plaintext, out int length))
-                {
-                    derived?.Dispose();
-                    Interlocked.Increment(ref _decryptFailures);
-                    return;
-                }
-                window.TryAccept(counter);
-                if (ahead != 0 && cipher != _rxPrevious)
-                {
-                    PromoteEpoch(epoch, cipher, window);
-                }
-                Interlocked.Increment(ref _messagesReceived);
-                _handler.OnMessage(this, plaintext.AsSpan(0, length));
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
         }
+        if (answerFeatures)
+        {
+            SendFeatures(heardYours: true);     // after the receive lock: one lock at a time (see Close)
+        }
+        ForgetHandshakeAnswer();
+    }
+
+    // After a valid packet from the responder, which proves it has message 3: stop keeping the handshake answer.
+    private void ForgetHandshakeAnswer()
+    {
         if (!IsInitiator || Volatile.Read(ref _cachedOutgoing) is null)
         {
             return;
         }
-        // A valid packet from the responder proves it has message 3: stop keeping the handshake answer.
         lock (_handshakeLock)
         {
             _cachedIncoming = null;
             _cachedOutgoing = null;
         }
+    }
+
+    /// <summary>
+    /// Under _receiveLock: picks the key of <paramref name="epoch"/>, checks the replay window, opens, records the
+    /// counter and follows the peer to a new epoch. False when the message was dropped (counted). The plaintext may be
+    /// the ciphertext's own memory (open in place).
+    /// </summary>
+    private bool TryOpenLocked(byte epoch, ulong counter, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext,
+        out int length)
+    {
+        length = 0;
+        if (_rxCipher is null)
+        {
+            // Before message 3 (or after closing) there are no keys: early transport packets are dropped.
+            Interlocked.Increment(ref _packetsDropped);
+            return false;
+        }
+        CipherState? cipher;
+        ReplayWindow window;
+        CipherState? derived = null;
+        int ahead = unchecked((byte)(epoch - _rxEpoch));
+        if (ahead == 0)
+        {
+            cipher = _rxCipher;
+            window = _rxWindow;
+        }
+        else if (_rxPrevious is not null && epoch == _rxPreviousEpoch && _time.GetTimestamp() < _rxPreviousUntil)
+        {
+            cipher = _rxPrevious;
+            window = _rxPreviousWindow!;
+        }
+        else if (ahead <= MaxEpochsAhead)
+        {
+            if (_rxNext is null)
+            {
+                _rxNext = _rxCipher.Clone();
+                _rxNext.Rekey();
+            }
+            if (ahead == 1)
+            {
+                cipher = _rxNext;
+            }
+            else
+            {
+                // The peer rekeyed more than once while all our packets of the epochs between were lost.
+                derived = _rxNext.Clone();
+                for (int i = 1; i < ahead; i++)
+                {
+                    derived.Rekey();
+                }
+                cipher = derived;
+            }
+            window = new ReplayWindow();
+        }
+        else
+        {
+            Interlocked.Increment(ref _packetsDropped);
+            return false;
+        }
+        if (!window.CanAccept(counter))
+        {
+            derived?.Dispose();
+            Interlocked.Increment(ref _replaysDropped);
+            return false;
+        }
+        if (counter == ulong.MaxValue || !cipher.TryOpen(counter, associatedData, ciphertext, plaintext, out length))
+        {
+            derived?.Dispose();
+            Interlocked.Increment(ref _decryptFailures);
+            return false;
+        }
+        window.TryAccept(counter);
+        if (ahead != 0 && cipher != _rxPrevious)
+        {
+            PromoteEpoch(epoch, cipher, window);
+        }
+        return true;
     }
 
     // Under _receiveLock: the peer moved on to a later epoch; keep the current one for late packets.

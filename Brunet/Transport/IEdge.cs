@@ -28,6 +28,24 @@ public interface IEdge
     /// </summary>
     bool TrySend(ReadOnlySpan<byte> datagram);
 
+    /// <summary>
+    /// Sends a run of datagrams that belong together (the chunks of one super-frame): <paramref name="datagrams"/> holds
+    /// them back to back, each <paramref name="size"/> bytes but the last, which may be shorter (UDP GSO's layout). A
+    /// transport that batches (UDP) queues them all or none, so they leave in one system call. True when all were taken.
+    /// </summary>
+    bool TrySendRun(ReadOnlySpan<byte> datagrams, int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        for (int offset = 0; offset < datagrams.Length; offset += size)
+        {
+            if (!TrySend(datagrams.Slice(offset, Math.Min(size, datagrams.Length - offset))))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Closes the edge; only the first reason is kept, and the handler hears of it once.</summary>
     void Close(string reason);
 }

@@ -42,6 +42,8 @@ internal sealed class UdpEdge : IEdge
 
     public bool TrySend(ReadOnlySpan<byte> datagram) => !IsClosed && _listener.Enqueue(this, datagram);
 
+    public bool TrySendRun(ReadOnlySpan<byte> datagrams, int size) => !IsClosed && _listener.EnqueueRun(this, datagrams, size);
+
     public void Close(string reason)
     {
         ArgumentNullException.ThrowIfNull(reason);

@@ -275,6 +275,52 @@ public sealed partial class UdpEdgeListener : IEdgeListener
         return false;
     }
 
+    /// <summary>
+    /// A run of datagrams (each <paramref name="size"/> bytes but the last) queued as neighbours, all or none, so the
+    /// send thread takes them together and sends them as UDP GSO messages. Without the send thread, one by one.
+    /// </summary>
+    internal bool EnqueueRun(UdpEdge edge, ReadOnlySpan<byte> datagrams, int size)
+    {
+        int count = datagrams.IsEmpty || size <= 0 ? 0 : (datagrams.Length + size - 1) / size;
+        if (count == 0 || size > MaxDatagram || Volatile.Read(ref _disposed) != 0)
+        {
+            Interlocked.Increment(ref _sendQueueDrops);
+            return false;
+        }
+        if (!_threads || count > _sendQueue.Capacity)
+        {
+            for (int offset = 0; offset < datagrams.Length; offset += size)
+            {
+                if (!Enqueue(edge, datagrams.Slice(offset, Math.Min(size, datagrams.Length - offset))))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (_sendQueue.TryEnqueueRun(edge, datagrams, size))
+        {
+            return true;
+        }
+        int waitMilliseconds = WaitWhenFull;
+        if (waitMilliseconds > 0)
+        {
+            long deadline = Environment.TickCount64 + waitMilliseconds;
+            long left = waitMilliseconds;
+            while (left > 0 && _sendQueue.WaitForSpace((int)left, count))
+            {
+                if (_sendQueue.TryEnqueueRun(edge, datagrams, size))
+                {
+                    Interlocked.Increment(ref _sendQueueWaits);
+                    return true;
+                }
+                left = deadline - Environment.TickCount64;
+            }
+        }
+        Interlocked.Add(ref _sendQueueDrops, count);
+        return false;
+    }
+
     internal void Remove(UdpEdge edge) => _edges.TryRemove(new KeyValuePair<SocketAddress, UdpEdge>(edge.SocketAddress, edge));
 
     private static IPEndPoint Normalize(IPEndPoint endPoint) => endPoint.Address.IsIPv4MappedToIPv6

@@ -58,33 +58,30 @@ internal sealed class UdpSendRing : IDisposable
     public bool IsIdle => Volatile.Read(ref _count) == 0;
 
     /// <summary>Copies <paramref name="datagram"/> into the next free slot; false when the ring is full or disposed.</summary>
-    public bool TryEnqueue(UdpEdge edge, ReadOnlySpan<byte> datagram)
+    public bool TryEnqueue(UdpEdge edge, ReadOnlySpan<byte> datagram) => TryEnqueueRun(edge, datagram, datagram.Length);
+
+    /// <summary>
+    /// Copies a run of datagrams (<paramref name="datagrams"/> cut every <paramref name="size"/> bytes) into neighbouring
+    /// slots, all or none; false when the ring has no room for all of them or is disposed.
+    /// </summary>
+    public bool TryEnqueueRun(UdpEdge edge, ReadOnlySpan<byte> datagrams, int size)
     {
+        if (datagrams.IsEmpty || size <= 0)
+        {
+            return false;
+        }
+        int count = (datagrams.Length + size - 1) / size;
         bool wake;
         lock (_lock)
         {
-            if (_completed || _count == _buffers.Length)
+            if (_completed || _count + count > _buffers.Length)
             {
                 return false;
             }
-            int index = (_head + _count) % _buffers.Length;
-            byte[] buffer = _buffers[index];
-            if (!_keepBuffers)
+            for (int offset = 0; offset < datagrams.Length; offset += size)
             {
-                buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(datagram.Length);
-                _buffers[index] = buffer;
+                Put(edge, datagrams.Slice(offset, Math.Min(size, datagrams.Length - offset)));
             }
-            else if (buffer.Length < datagram.Length)
-            {
-                // Once per slot, and again only for a datagram larger than it has carried so far. Pinned (the
-                // pinned object heap), so a batch send can pass the buffers to the kernel without pinning each.
-                buffer = GC.AllocateUninitializedArray<byte>(Math.Max(Math.Max(datagram.Length, InitialSlotSize), buffer.Length * 2), pinned: true);
-                _buffers[index] = buffer;
-            }
-            datagram.CopyTo(buffer);
-            _lengths[index] = datagram.Length;
-            _edges[index] = edge;
-            _count++;
             wake = _waiting;
             _waiting = false;
         }
@@ -93,6 +90,29 @@ internal sealed class UdpSendRing : IDisposable
             _ready.Release();
         }
         return true;
+    }
+
+    // Under _lock, with a free slot.
+    private void Put(UdpEdge edge, ReadOnlySpan<byte> datagram)
+    {
+        int index = (_head + _count) % _buffers.Length;
+        byte[] buffer = _buffers[index];
+        if (!_keepBuffers)
+        {
+            buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(datagram.Length);
+            _buffers[index] = buffer;
+        }
+        else if (buffer.Length < datagram.Length)
+        {
+            // Once per slot, and again only for a datagram larger than it has carried so far. Pinned (the
+            // pinned object heap), so a batch send can pass the buffers to the kernel without pinning each.
+            buffer = GC.AllocateUninitializedArray<byte>(Math.Max(Math.Max(datagram.Length, InitialSlotSize), buffer.Length * 2), pinned: true);
+            _buffers[index] = buffer;
+        }
+        datagram.CopyTo(buffer);
+        _lengths[index] = datagram.Length;
+        _edges[index] = edge;
+        _count++;
     }
 
     /// <summary>
@@ -122,7 +142,7 @@ internal sealed class UdpSendRing : IDisposable
     /// milliseconds: true when there is room (or may be: a racing producer can take it first), false on time-out or
     /// when the ring is completed. Backpressure for a producer that would rather wait than lose the datagram.
     /// </summary>
-    public bool WaitForSpace(int timeout)
+    public bool WaitForSpace(int timeout, int slots = 1)
     {
         lock (_lock)
         {
@@ -130,7 +150,7 @@ internal sealed class UdpSendRing : IDisposable
             {
                 return false;
             }
-            if (_count < _buffers.Length)
+            if (_count + slots <= _buffers.Length)
             {
                 return true;
             }

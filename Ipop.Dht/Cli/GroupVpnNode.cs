@@ -118,6 +118,11 @@ internal static class GroupVpnNode
         {
             node.ConfigureHandshake(h => h with { LocalCertificate = policy.LocalCertificate });
         }
+        // Super-frames (GROUPVPN_SUPERFRAMES=0 turns them off): a TSO frame from the host crosses a direct UDP edge as
+        // one AEAD message in several datagrams, and reaches the peer's host as one GSO frame. Both ends must say so.
+        bool superFrames = tap.Offload && Environment.GetEnvironmentVariable("GROUPVPN_SUPERFRAMES") != "0";
+        node.ConfigureHandshake(h => h with { AcceptSuperFrames = superFrames });
+        tap.WholeTso = superFrames;
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Joined += _ => joined.TrySetResult();
         node.Start();
@@ -136,13 +141,14 @@ internal static class GroupVpnNode
         var path = new VpnPacketPath(tap, new OverlayPort(node), resolver, server, pool, policy, TimeProvider.System,
             loggers.CreateLogger<VpnPacketPath>());
         node.SetPayloadHandler(PayloadType.IpPacket, path.OnOverlayPacket);
+        node.SetPayloadHandler(PayloadType.IpGsoPacket, path.OnOverlayGsoPacket);
         path.UseHostReader(buffer =>
         {
             int length = tap.TryReadFrame(buffer);
             // The segments of one TSO frame but the last stay in the UDP queue and leave together (GSO).
             UdpEdgeListener.Corked = tap.HasPendingSegments;
             return length;
-        });
+        }, superFrames ? tap : null);
         // Busy polling (GROUPVPN_BUSY_POLL=0 turns it off): replies are handled by the thread that is awake.
         bool busyPoll = Environment.GetEnvironmentVariable("GROUPVPN_BUSY_POLL") != "0";
         path.DrainAfterInbound = busyPoll;

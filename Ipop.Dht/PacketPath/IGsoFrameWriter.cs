@@ -11,4 +11,7 @@ internal interface IGsoFrameWriter
     /// host takes it as segments of <paramref name="segmentSize"/> payload bytes (GSO) with a checksum still to do.
     /// </summary>
     void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize);
+
+    /// <summary>As <see cref="WriteTcp4Gso(ReadOnlySpan{byte}, int)"/>, with the GSO type's ECN flag when <paramref name="ecn"/>.</summary>
+    void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn) => WriteTcp4Gso(frame, segmentSize);
 }

@@ -26,6 +26,9 @@ internal sealed class PacketCounters
     internal long _droppedNoHost;
     internal long _droppedOther;
     internal long _droppedSendFull;
+    internal long _superFramesOut;
+    internal long _superFramesIn;
+    internal long _superFramesSplit;
 
     public long PacketsOut => Interlocked.Read(ref _packetsOut);
 
@@ -63,6 +66,15 @@ internal sealed class PacketCounters
 
     public long DroppedQueueFull => Interlocked.Read(ref _droppedQueueFull);
 
+    /// <summary>TSO frames sent whole as one super-frame.</summary>
+    public long SuperFramesOut => Interlocked.Read(ref _superFramesOut);
+
+    /// <summary>Super-frames from the overlay written to the TAP as one GSO frame.</summary>
+    public long SuperFramesIn => Interlocked.Read(ref _superFramesIn);
+
+    /// <summary>TSO frames read whole but sent as segments (the link takes no super-frames, or the address was not cached).</summary>
+    public long SuperFramesSplit => Interlocked.Read(ref _superFramesSplit);
+
     /// <summary>Prometheus text (the control endpoint's ExtraMetrics).</summary>
     public void WriteMetrics(StringBuilder text)
     {
@@ -71,6 +83,9 @@ internal sealed class PacketCounters
         ControlEndpoint.Counter(text, "groupvpn_packets_out_direct_total", "IP packets sent over a direct edge.", PacketsOutDirect);
         ControlEndpoint.Counter(text, "groupvpn_packets_in_total", "IP packets from the overlay written to the TAP device.", PacketsIn);
         ControlEndpoint.Counter(text, "groupvpn_coalesced_frames_total", "GSO frames written to the TAP, each several TCP segments of one receive batch.", CoalescedFrames);
+        ControlEndpoint.Counter(text, "groupvpn_super_frames_out_total", "TSO frames sent whole, each one AEAD message in several datagrams.", SuperFramesOut);
+        ControlEndpoint.Counter(text, "groupvpn_super_frames_in_total", "Super-frames written to the TAP as one GSO frame.", SuperFramesIn);
+        ControlEndpoint.Counter(text, "groupvpn_super_frames_split_total", "TSO frames read whole but sent as segments (no super-frames on the link).", SuperFramesSplit);
         ControlEndpoint.Counter(text, "groupvpn_arp_replies_total", "ARP requests answered.", ArpReplies);
         ControlEndpoint.Counter(text, "groupvpn_dhcp_replies_total", "DHCP replies sent to the host.", DhcpReplies);
         ControlEndpoint.Counter(text, "groupvpn_packets_queued_total", "Packets held while an address was resolved or a direct edge made.", Interlocked.Read(ref _queued));

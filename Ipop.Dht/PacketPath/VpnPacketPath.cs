@@ -1,5 +1,6 @@
 using System.Buffers;
 using Brunet.Addressing;
+using Brunet.Messaging;
 using Brunet.Node;
 using Brunet.Security;
 using Brunet.Transport;
@@ -63,6 +64,7 @@ internal sealed class VpnPacketPath
     private readonly Lock _hostGate = new();
     private byte[]? _hostBuffer;
     private Func<Span<byte>, int>? _tryReadHost;
+    private ITsoFrameSource? _tso;
 
     // True while the reader thread sleeps (or there is none): only then does the overlay's receive thread take the
     // host's frames; an awake reader takes them itself, and a stream's bulk stays on it.
@@ -138,11 +140,17 @@ internal sealed class VpnPacketPath
     /// The host's frames without waiting (the device's non-blocking read: a length, or -1 when none is queued), for
     /// <see cref="DrainHost"/> and <see cref="RunPolled"/>. Set before traffic.
     /// </summary>
-    public void UseHostReader(Func<Span<byte>, int> tryRead)
+    /// <param name="tso">
+    /// When set, the reads hand over the host's TSO frames whole (<see cref="ITsoFrameSource.LastSegmentSize"/>): each
+    /// goes to a direct link that takes super-frames as one, else the device splits it and the next reads return its
+    /// segments.
+    /// </param>
+    public void UseHostReader(Func<Span<byte>, int> tryRead, ITsoFrameSource? tso = null)
     {
         ArgumentNullException.ThrowIfNull(tryRead);
-        _hostBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(2048, _device.Mtu + 64));
+        _hostBuffer = GC.AllocateUninitializedArray<byte>(tso is null ? Math.Max(2048, _device.Mtu + 64) : EthernetHeader.Size + 65_535 + 64);
         _tryReadHost = tryRead;
+        _tso = tso;
     }
 
     /// <summary>
@@ -190,8 +198,17 @@ internal sealed class VpnPacketPath
                 {
                     break;
                 }
-                _ = HandleFrame(buffer.AsSpan(0, length));   // a DHCP exchange finishes on its own; it logs its failures
                 handled++;
+                if (_tso is { LastSegmentSize: > 0 } tso)
+                {
+                    if (!TrySendWhole(buffer.AsSpan(0, length), new GsoFacts(tso.LastSegmentSize, tso.LastEcn)))
+                    {
+                        tso.SplitLast();     // the next reads return its segments, which take the ordinary way
+                        Interlocked.Increment(ref Counters._superFramesSplit);
+                    }
+                    continue;
+                }
+                _ = HandleFrame(buffer.AsSpan(0, length));   // a DHCP exchange finishes on its own; it logs its failures
             }
             return handled;
         }
@@ -333,6 +350,54 @@ internal sealed class VpnPacketPath
     }
 
     /// <summary>
+    /// A TCP/IPv4 packet of up to 64 KB from the overlay that stands for a TSO frame of the peer's host
+    /// (<see cref="PayloadType.IpGsoPacket"/>: <see cref="GsoFacts"/>, then the packet), from a super-frame. Checked as
+    /// <see cref="OnOverlayPacket"/> checks a packet, and more: it must come over a direct edge, be TCP without
+    /// fragments, and its source must be cached (it cannot wait for a lookup: its checksum is partial). Written to the
+    /// host as one GSO frame; the host's kernel cuts it if it forwards it.
+    /// </summary>
+    public void OnOverlayGsoPacket(Address source, PeerIdentity? directPeer, ReadOnlySpan<byte> payload)
+    {
+        if (directPeer is null)
+        {
+            Interlocked.Increment(ref Counters._droppedNotDirect);
+            return;
+        }
+        if (_policy.IsPrivate && _policy.Check(directPeer) is not null)
+        {
+            Interlocked.Increment(ref Counters._droppedNotMember);
+            return;
+        }
+        if (_device is not IGsoFrameWriter { Offload: true } || !GsoFacts.TryRead(payload, out GsoFacts facts)
+            || !Ipv4Header.TryRead(payload[GsoFacts.Size..], out Ipv4Header ip))
+        {
+            Interlocked.Increment(ref Counters._droppedMalformed);
+            return;
+        }
+        ReadOnlySpan<byte> packet = payload[GsoFacts.Size..];
+        int tcpOffset = ip.HeaderLength;
+        if (ip.TotalLength != packet.Length || ip.Protocol != Ipv4Header.ProtocolTcp
+            || (ip.FlagsAndFragmentOffset & (Ipv4Header.MoreFragments | 0x1fff)) != 0
+            || packet.Length < tcpOffset + 20 || (packet[tcpOffset + 12] >> 4) * 4 < 20 || tcpOffset + ((packet[tcpOffset + 12] >> 4) * 4) > packet.Length)
+        {
+            Interlocked.Increment(ref Counters._droppedMalformed);
+            return;
+        }
+        if ((ip.Source & _netmask) != _network || ip.Source == _network || ip.Source == _gateway || ip.Source == _broadcast)
+        {
+            Interlocked.Increment(ref Counters._droppedSpoofed);
+            return;
+        }
+        if (!_resolver.TryGetCached(ip.Source, out Address? holder))
+        {
+            Interlocked.Increment(ref Counters._droppedUnresolved);
+            _resolver.Lookup(ip.Source);
+            return;
+        }
+        DeliverIfLeased(source, holder, packet, facts);
+    }
+
+    /// <summary>
     /// The transport's receive thread starts a batch of datagrams (recvmmsg): until <see cref="EndInboundBatch"/>, TCP
     /// segments delivered on this thread are coalesced into GSO frames when the device takes them.
     /// </summary>
@@ -414,6 +479,43 @@ internal sealed class VpnPacketPath
         }
         SendOutbound(destination, packet[..ip.TotalLength]);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A TSO frame read whole: sent as one super-frame when its destination is a member whose address is cached and
+    /// whose direct link takes them. False when it must go as segments instead (anything else, which the ordinary
+    /// path then handles, counts and queues as it does every packet).
+    /// </summary>
+    private bool TrySendWhole(ReadOnlySpan<byte> frame, GsoFacts facts)
+    {
+        Interlocked.Increment(ref Counters._framesFromHost);
+        if (!EthernetHeader.TryRead(frame, out EthernetHeader ethernet) || ethernet.EtherType != EtherType.IPv4
+            || !Ipv4Header.TryRead(frame[EthernetHeader.Size..], out Ipv4Header ip))
+        {
+            return false;
+        }
+        uint destination = ip.Destination;
+        if ((destination & _netmask) != _network || destination == _gateway || destination == _network || destination == _broadcast
+            || !_resolver.TryGetCached(destination, out Address? node) || node is not { } target
+            || (_policy.IsPrivate && _overlay.DirectPeer(target) is { } peer && _policy.Check(peer) is not null))
+        {
+            return false;
+        }
+        Span<byte> prefix = stackalloc byte[GsoFacts.Size];
+        facts.WriteTo(prefix);
+        switch (_overlay.SendSuperFrame(target, prefix, frame.Slice(EthernetHeader.Size, ip.TotalLength), _device.Mtu))
+        {
+            case OverlayNode.DataSend.Direct:
+                Interlocked.Increment(ref Counters._packetsOut);
+                Interlocked.Increment(ref Counters._packetsOutDirect);
+                Interlocked.Increment(ref Counters._superFramesOut);
+                return true;
+            case OverlayNode.DataSend.Refused:
+                Interlocked.Increment(ref Counters._droppedSendFull);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private Task HandleDhcp(ReadOnlySpan<byte> payload)
@@ -588,7 +690,8 @@ internal sealed class VpnPacketPath
         }
     }
 
-    private void DeliverIfLeased(Address source, Address? holder, ReadOnlySpan<byte> packet)
+    /// <param name="facts">For a packet that stands for a TSO frame (a super-frame's): written as one GSO frame.</param>
+    private void DeliverIfLeased(Address source, Address? holder, ReadOnlySpan<byte> packet, GsoFacts facts = default)
     {
         if (holder != source)
         {
@@ -607,7 +710,16 @@ internal sealed class VpnPacketPath
         {
             new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4).WriteTo(frame);
             packet.CopyTo(frame.AsSpan(EthernetHeader.Size));
-            if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter { Offload: true } gso)
+            if (facts.SegmentSize > 0 && _device is IGsoFrameWriter { Offload: true } whole)
+            {
+                if (t_batch == this && t_coalescer is { } before)
+                {
+                    before.Flush(_device, whole);     // what came before it in this batch goes first
+                }
+                whole.WriteTcp4Gso(frame.AsSpan(0, length), facts.SegmentSize, facts.Ecn);
+                Interlocked.Increment(ref Counters._superFramesIn);
+            }
+            else if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter { Offload: true } gso)
             {
                 coalescer.Add(frame.AsSpan(0, length), _device, gso);
             }

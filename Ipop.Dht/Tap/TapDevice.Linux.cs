@@ -55,6 +55,12 @@ internal sealed partial class TapDevice
     private int _segmentFrameLength;
     private int _nextSegment;
 
+    // The TSO frame the last read returned whole (WholeTso), kept in _offloadBuffer until the next read.
+    private TcpSegmentPlan _whole;
+    private int _wholeFrameLength;
+    private int _lastSegmentSize;
+    private bool _lastEcn;
+
     private TapDevice(int fd, int wakeFd, string name, MacAddress mac, int mtu, bool offload)
     {
         _fd = fd;
@@ -70,6 +76,32 @@ internal sealed partial class TapDevice
 
     /// <summary>True when the host hands over TSO frames and partial checksums, which reads complete in software.</summary>
     public bool Offload => _offloadBuffer is not null;
+
+    /// <summary>
+    /// True: a read returns a TSO frame whole (into a buffer of at least 64 KiB + 14 bytes), its checksum partial, and
+    /// <see cref="LastSegmentSize"/> says so; the reader sends it as a super-frame or calls <see cref="SplitLast"/>.
+    /// False (the default): TSO frames are read as their segments. Set before reading.
+    /// </summary>
+    public bool WholeTso { get; set; }
+
+    /// <inheritdoc/>
+    public int LastSegmentSize => _lastSegmentSize;
+
+    /// <inheritdoc/>
+    public bool LastEcn => _lastEcn;
+
+    /// <inheritdoc/>
+    public void SplitLast()
+    {
+        if (_lastSegmentSize == 0)
+        {
+            return;
+        }
+        _segments = _whole;
+        _segmentFrameLength = _wholeFrameLength;
+        _nextSegment = 0;
+        _lastSegmentSize = 0;
+    }
 
     /// <summary>True while segments of the last TSO frame are still to be read.</summary>
     public bool HasPendingSegments => _nextSegment < _segments.Count;
@@ -171,6 +203,7 @@ internal sealed partial class TapDevice
         {
             return TryReadRaw(buffer);
         }
+        _lastSegmentSize = 0;
         while (true)
         {
             if (_nextSegment < _segments.Count)
@@ -209,6 +242,15 @@ internal sealed partial class TapDevice
                     continue;
                 }
                 Interlocked.Increment(ref _offloadedFrames);
+                if (WholeTso && buffer.Length >= frame.Length)
+                {
+                    frame.CopyTo(buffer);
+                    _whole = plan;
+                    _wholeFrameLength = frame.Length;
+                    _lastSegmentSize = segmentSize;
+                    _lastEcn = (header[1] & TapOffload.GsoEcn) != 0;
+                    return frame.Length;
+                }
                 _segments = plan;
                 _segmentFrameLength = frame.Length;
                 _nextSegment = 0;
@@ -254,14 +296,14 @@ internal sealed partial class TapDevice
     }
 
     /// <summary>A coalesced TCP/IPv4 frame with a GSO virtio_net_hdr; false when the kernel had no room and dropped it.</summary>
-    private unsafe bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize)
+    private unsafe bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn)
     {
         int ipHeaderLength = (frame[14] & 0x0f) * 4;
         int tcpHeaderLength = (frame[14 + ipHeaderLength + 12] >> 4) * 4;
         byte* header = stackalloc byte[TapOffload.HeaderSize];
         Span<byte> fields = new(header, TapOffload.HeaderSize);
         fields[0] = TapOffload.NeedsChecksum;
-        fields[1] = TapOffload.GsoTcpV4;
+        fields[1] = (byte)(TapOffload.GsoTcpV4 | (ecn ? TapOffload.GsoEcn : 0));
         BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], (ushort)(14 + ipHeaderLength + tcpHeaderLength));
         BinaryPrimitives.WriteUInt16LittleEndian(fields[4..], (ushort)segmentSize);
         BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], (ushort)(14 + ipHeaderLength));

@@ -14,7 +14,7 @@ namespace Ipop.Dht.Tap;
 /// A TAP belongs to the network namespace of the thread that created it, for its whole life.
 /// Needs CAP_NET_ADMIN. Linux only (TapDevice.Linux.cs).
 /// </remarks>
-internal sealed partial class TapDevice : IFrameDevice, IGsoFrameWriter, IDisposable, IValueTaskSource<bool>
+internal sealed partial class TapDevice : IFrameDevice, IGsoFrameWriter, ITsoFrameSource, IDisposable, IValueTaskSource<bool>
 {
     public const string DefaultName = "tapipop";
 
@@ -136,14 +136,17 @@ internal sealed partial class TapDevice : IFrameDevice, IGsoFrameWriter, IDispos
     }
 
     /// <inheritdoc/>
-    public void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize)
+    public void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize) => WriteTcp4Gso(frame, segmentSize, ecn: false);
+
+    /// <inheritdoc/>
+    public void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!Offload)
         {
             throw new InvalidOperationException($"{Name} was opened without offloads.");
         }
-        if (!TryWriteGso(frame, segmentSize))
+        if (!TryWriteGso(frame, segmentSize, ecn))
         {
             Interlocked.Increment(ref _droppedWrites);
         }
