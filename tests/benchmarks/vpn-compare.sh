@@ -2,12 +2,13 @@
 # Side-by-side VPN throughput and latency (root), in one run on the same two network namespaces joined by one veth
 # (198.18.1.1 <-> 198.18.1.2, no route out): iperf3 TCP and ping over the raw veth, over GroupVPN (two `groupvpn run`
 # hosts with a direct edge, DHCP through busybox udhcpc), over wireguard-go, Nebula and Yggdrasil, each at its own
-# default MTU, and GroupVPN again with a large virtual MTU. Prints a table: Mbit/s (1 and 4 streams), the ratio of
+# default MTU, GroupVPN again with super-frames off (groupvpn-nosf: GROUPVPN_SUPERFRAMES=0, the before of a
+# before/after) and GroupVPN with a large virtual MTU. Prints a table: Mbit/s (1 and 4 streams), the ratio of
 # each peer to GroupVPN, and ping RTT. Each system gets an unrecorded 2-second warm-up run first, and its ping runs
 # after its throughput runs.
 #
 #   tests/benchmarks/vpn-compare.sh            (build first: dotnet build -c Release Brunet.sln)
-#   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 ONLY="raw groupvpn wireguard-go nebula yggdrasil groupvpn-large" \
+#   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 ONLY="raw groupvpn groupvpn-nosf wireguard-go nebula yggdrasil groupvpn-large" \
 #     NS_PREFIX=vc VERBOSE=1 tests/benchmarks/vpn-compare.sh
 #
 # The RTT column is the median of 20 pings. NS_PREFIX starts the two namespaces' names (default vc); VERBOSE=1 logs
@@ -22,7 +23,7 @@ lab="$root/tests/lab"
 duration="${DURATION:-10}"
 streams="${STREAMS:-1 4}"
 large_mtu="${LARGE_MTU:-9000}"
-only="${ONLY:-raw groupvpn wireguard-go nebula yggdrasil groupvpn-large}"
+only="${ONLY:-raw groupvpn groupvpn-nosf wireguard-go nebula yggdrasil groupvpn-large}"
 groupvpn="$root/artifacts/bin/Ipop.Dht/release/groupvpn.dll"
 bootstrap="$root/artifacts/bin/bootstrap/release/run_bootstrap_node.dll"
 
@@ -206,11 +207,13 @@ XML
 XML
 }
 declare -A gv_vip gv_pid
-gv_start_host() {   # gv_start_host HOST NS [MTU]
+gv_env=""
+gv_start_host() {   # gv_start_host HOST NS [MTU]; $gv_env: VAR=VALUE words for the process's environment
   local h="$1" ns="$2" mtu="${3:-}"
   local extra=()
   [ -n "$mtu" ] && extra=(--mtu "$mtu")
-  start_in "$ns" "$dir/$h.log" dotnet "$groupvpn" run --etc "$dir/$h" "${extra[@]}"
+  # shellcheck disable=SC2086
+  start_in "$ns" "$dir/$h.log" env $gv_env dotnet "$groupvpn" run --etc "$dir/$h" "${extra[@]}"
   gv_pid[$h]=$started
   wait_for 20 ip netns exec "$ns" ip link show tapipop || { log "$h: no TAP device (see $dir/$h.log)"; return 1; }
   timeout 40 ip netns exec "$ns" busybox udhcpc -i tapipop -n -q -t 20 -T 1 -s "$lab/udhcpc.script" >"$dir/$h.dhcp" 2>&1
@@ -238,7 +241,7 @@ gv_run() {   # gv_run NAME [MTU]
   if [ -n "${VERBOSE:-}" ]; then
     for h in h1 h2; do
       local hns="$A"; [ "$h" = h2 ] && hns="$B"
-      log "$h counters: $(ip netns exec "$hns" bash "$lab/http-get.sh" 10001 /metrics 2>/dev/null | grep -E '^groupvpn_(packets_in|coalesced|packets_out|dropped_send_full|tap_dropped|udp_)' | grep -v ' 0$' | tr '\n' ' ')"
+      log "$h counters: $(ip netns exec "$hns" bash "$lab/http-get.sh" 10001 /metrics 2>/dev/null | grep -E '^groupvpn_(packets_in|coalesced|packets_out|super_frames|dropped_send_full|tap_dropped|udp_)' | grep -v ' 0$' | tr '\n' ' ')"
     done
     for h in h1 h2; do
       log "$h CPU ticks by thread: $(for t in /proc/"${gv_pid[$h]}"/task/*; do
@@ -363,6 +366,7 @@ for system in $only; do
   case "$system" in
     raw) run_raw ;;
     groupvpn) gv_run groupvpn ;;
+    groupvpn-nosf) gv_env="GROUPVPN_SUPERFRAMES=0"; gv_run groupvpn-nosf; gv_env="" ;;
     groupvpn-large) gv_run groupvpn-large "$large_mtu" ;;
     wireguard-go) run_wireguard ;;
     nebula) run_nebula ;;
