@@ -149,6 +149,31 @@ public sealed partial class OverlayNode
         }
     }
 
+    /// <summary>Super-frame counters summed over the node's links now (for /metrics). Any thread.</summary>
+    public SuperFrameCounters SuperFrameTotals()
+    {
+        var totals = new SuperFrameCounters();
+        foreach (Connection connection in Connections.Clockwise)
+        {
+            if (connection.Edge is PeerEdge { Secure: { } secure })
+            {
+                totals = totals with
+                {
+                    Sent = totals.Sent + secure.SuperFramesSent,
+                    Received = totals.Received + secure.SuperFramesReceived,
+                    Incomplete = totals.Incomplete + secure.SuperFramesIncomplete,
+                    MalformedChunks = totals.MalformedChunks + secure.SuperChunksMalformed,
+                    DuplicateChunks = totals.DuplicateChunks + secure.SuperChunksDuplicate,
+                    StaleChunks = totals.StaleChunks + secure.SuperChunksStale,
+                };
+            }
+        }
+        return totals;
+    }
+
+    /// <summary>What <see cref="SuperFrameTotals"/> sums (each a <see cref="SecureEdge"/> counter of the same name).</summary>
+    public readonly record struct SuperFrameCounters(long Sent, long Received, long Incomplete, long MalformedChunks, long DuplicateChunks, long StaleChunks);
+
     internal bool SendPayload(in RpcTarget target, ReadOnlySpan<byte> payload)
     {
         if (target.Edge is PeerEdge edge)

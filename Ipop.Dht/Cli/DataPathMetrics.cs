@@ -1,5 +1,6 @@
 using System.Text;
 using Brunet.Control;
+using Brunet.Node;
 using Brunet.Transport;
 using Ipop.Dht.Tap;
 
@@ -8,8 +9,15 @@ namespace Ipop.Dht.Cli;
 /// <summary>The drop counters of the data path's devices (TAP and UDP listeners), for <c>/metrics</c>.</summary>
 internal static class DataPathMetrics
 {
-    public static void Write(StringBuilder text, TapDevice tap, IEnumerable<IEdgeListener> listeners)
+    public static void Write(StringBuilder text, TapDevice tap, IEnumerable<IEdgeListener> listeners, OverlayNode node)
     {
+        OverlayNode.SuperFrameCounters super = node.SuperFrameTotals();
+        ControlEndpoint.Counter(text, "groupvpn_super_frames_sealed_total", "Super-frames sealed and sent on the current links (one AEAD message each).", super.Sent);
+        ControlEndpoint.Counter(text, "groupvpn_super_frames_opened_total", "Super-frames reassembled and opened on the current links.", super.Received);
+        ControlEndpoint.Counter(text, "groupvpn_super_frames_incomplete_total", "Incomplete super-frames dropped for a newer one (a chunk was lost), current links.", super.Incomplete);
+        ControlEndpoint.Counter(text, "groupvpn_super_chunks_malformed_total", "Super-frame chunks dropped as malformed, current links.", super.MalformedChunks);
+        ControlEndpoint.Counter(text, "groupvpn_super_chunks_duplicate_total", "Super-frame chunks dropped as duplicates, current links.", super.DuplicateChunks);
+        ControlEndpoint.Counter(text, "groupvpn_super_chunks_stale_total", "Super-frame chunks dropped as replayed or too old, current links.", super.StaleChunks);
         ControlEndpoint.Counter(text, "groupvpn_tap_dropped_reads_total", "Frames read from the TAP and dropped (malformed offload header, too long).", tap.DroppedReads);
         ControlEndpoint.Counter(text, "groupvpn_tap_dropped_writes_total", "Frames the TAP refused (its queue to the host was full).", tap.DroppedWrites);
         long sendDrops = 0, sendWaits = 0, receiveDrops = 0, sendErrors = 0;

@@ -204,7 +204,7 @@ internal static class GroupVpnNode
             {
                 var text = new StringBuilder();
                 path.Counters.WriteMetrics(text);
-                DataPathMetrics.Write(text, tap, listeners);
+                DataPathMetrics.Write(text, tap, listeners, node);
                 ControlEndpoint.Counter(text, "groupvpn_resolver_lookups_total", "DHT lookups of virtual IPs (cache misses).", resolver.Lookups);
                 return text.ToString();
             };

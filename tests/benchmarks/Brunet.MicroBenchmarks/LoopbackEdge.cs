@@ -9,6 +9,9 @@ internal sealed class LoopbackEdge(TransportAddress local, TransportAddress remo
 
     public IEdgeHandler? Handler { get; set; }
 
+    /// <summary>True: datagrams are dropped here (a benchmark of the sending side alone).</summary>
+    public bool Discard { get; set; }
+
     public TransportKind Kind => TransportKind.Memory;
 
     public TransportAddress LocalAddress { get; } = local;
@@ -23,6 +26,10 @@ internal sealed class LoopbackEdge(TransportAddress local, TransportAddress remo
 
     public bool TrySend(ReadOnlySpan<byte> datagram)
     {
+        if (Discard)
+        {
+            return true;
+        }
         Peer!.Handler!.OnReceived(Peer, datagram);
         return true;
     }
