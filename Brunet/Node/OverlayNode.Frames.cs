@@ -104,49 +104,41 @@ public sealed partial class OverlayNode
     public bool CanSendSuperFrame(Address destination) =>
         Connections.Get(destination)?.Edge is PeerEdge { Kind: TransportKind.Udp } edge && !edge.Secure.IsClosed && edge.Secure.PeerAcceptsSuperFrames;
 
+    /// <summary>Bytes before a super-frame's payload that <see cref="SendSuperFrame"/> writes its frame header into.</summary>
+    public const int SuperFrameHeadroom = 2;
+
     /// <summary>
-    /// Sends [<paramref name="prefix"/>][<paramref name="packet"/>] as a payload of <paramref name="type"/> over the direct
-    /// link as one super-frame, in datagrams no larger than a direct frame of <paramref name="segmentPayload"/> bytes
-    /// (what an ordinary packet of the virtual MTU takes). <see cref="DataSend.NotSent"/> when the link does not take
-    /// super-frames (<see cref="CanSendSuperFrame"/>) or the payload does not fit one; Refused when the edge's queue was
-    /// full. Any thread; no allocation.
+    /// Sends the payload in <paramref name="frame"/> (after its first <see cref="SuperFrameHeadroom"/> bytes, which this
+    /// writes: frame and payload type, so the payload is sealed where it lies, without a copy) as a payload of
+    /// <paramref name="type"/> over the direct link as one super-frame, in datagrams no larger than a direct frame of
+    /// <paramref name="segmentPayload"/> bytes (what an ordinary packet of the virtual MTU takes).
+    /// <see cref="DataSend.NotSent"/>, with <paramref name="frame"/> untouched, when the link does not take super-frames
+    /// (<see cref="CanSendSuperFrame"/>) or the payload does not fit one; Refused when the edge's queue was full.
+    /// Any thread; no allocation.
     /// </summary>
-    public DataSend SendSuperFrame(Address destination, PayloadType type, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> packet, int segmentPayload)
+    public DataSend SendSuperFrame(Address destination, PayloadType type, Span<byte> frame, int segmentPayload)
     {
         if (Connections.Get(destination)?.Edge is not PeerEdge { Kind: TransportKind.Udp } edge || edge.Secure.IsClosed
             || !edge.Secure.PeerAcceptsSuperFrames)
         {
             return DataSend.NotSent;
         }
-        const int headerSize = 2;   // frame type, payload type
-        int length = headerSize + prefix.Length + packet.Length;
-        int maxDatagram = headerSize + segmentPayload + SecureEdge.TransportOverhead;
-        if (!SecureEdge.FitsSuperFrame(length, maxDatagram))
+        int maxDatagram = SuperFrameHeadroom + segmentPayload + SecureEdge.TransportOverhead;
+        if (frame.Length <= SuperFrameHeadroom || !SecureEdge.FitsSuperFrame(frame.Length, maxDatagram))
         {
             return DataSend.NotSent;
         }
         edge.TouchData(Loop.Time.GetTimestamp());
-        byte[] frame = ArrayPool<byte>.Shared.Rent(length);
-        try
+        frame[0] = (byte)FrameType.Direct;
+        frame[1] = (byte)type;
+        if (!edge.Secure.TrySendSuperFrame(frame, maxDatagram))
         {
-            frame[0] = (byte)FrameType.Direct;
-            frame[1] = (byte)type;
-            prefix.CopyTo(frame.AsSpan(headerSize));
-            packet.CopyTo(frame.AsSpan(headerSize + prefix.Length));
-            if (!edge.Secure.TrySendSuperFrame(frame.AsSpan(0, length), maxDatagram))
-            {
-                Interlocked.Increment(ref Counters._dropped);
-                return DataSend.Refused;
-            }
-            Interlocked.Increment(ref Counters._framesOut);
-            Interlocked.Add(ref Counters._bytesOut, length);
-            return DataSend.Direct;
+            Interlocked.Increment(ref Counters._dropped);
+            return DataSend.Refused;
         }
-        finally
-        {
-            frame.AsSpan(0, length).Clear();     // it held a user's IP packet
-            ArrayPool<byte>.Shared.Return(frame);
-        }
+        Interlocked.Increment(ref Counters._framesOut);
+        Interlocked.Add(ref Counters._bytesOut, frame.Length);
+        return DataSend.Direct;
     }
 
     /// <summary>Super-frame counters summed over the node's links now (for /metrics). Any thread.</summary>

@@ -14,4 +14,8 @@ internal interface IGsoFrameWriter
 
     /// <summary>As <see cref="WriteTcp4Gso(ReadOnlySpan{byte}, int)"/>, with the GSO type's ECN flag when <paramref name="ecn"/>.</summary>
     void WriteTcp4Gso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn) => WriteTcp4Gso(frame, segmentSize);
+
+    /// <summary>As <see cref="WriteTcp4Gso(ReadOnlySpan{byte}, int, bool)"/>, the Ethernet header and the IP packet apart (no copy).</summary>
+    void WriteTcp4Gso(ReadOnlySpan<byte> ethernet, ReadOnlySpan<byte> packet, int segmentSize, bool ecn) =>
+        WriteTcp4Gso([.. ethernet, .. packet], segmentSize, ecn);
 }

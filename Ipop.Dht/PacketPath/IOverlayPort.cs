@@ -11,11 +11,11 @@ internal interface IOverlayPort
     OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted);
 
     /// <summary>
-    /// Sends [<paramref name="facts"/>][<paramref name="packet"/>] as one super-frame over the direct link, in datagrams
-    /// no larger than a packet of <paramref name="segmentPayload"/> bytes takes; NotSent when the link does not take them.
+    /// Sends <paramref name="frame"/> (<see cref="OverlayNode.SuperFrameHeadroom"/> bytes the node writes, then GSO facts
+    /// and the packet) as one super-frame over the direct link, in datagrams no larger than a packet of
+    /// <paramref name="segmentPayload"/> bytes takes; NotSent, the frame untouched, when the link does not take them.
     /// </summary>
-    OverlayNode.DataSend SendSuperFrame(Address destination, ReadOnlySpan<byte> facts, ReadOnlySpan<byte> packet, int segmentPayload) =>
-        OverlayNode.DataSend.NotSent;
+    OverlayNode.DataSend SendSuperFrame(Address destination, Span<byte> frame, int segmentPayload) => OverlayNode.DataSend.NotSent;
 
     /// <summary>The identity the direct link to <paramref name="peer"/> proved, or null without one. Any thread.</summary>
     PeerIdentity? DirectPeer(Address peer);

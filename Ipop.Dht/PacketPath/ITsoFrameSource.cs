@@ -15,6 +15,9 @@ internal interface ITsoFrameSource
     /// <summary>True when the last whole frame's GSO type carried the ECN flag.</summary>
     bool LastEcn { get; }
 
-    /// <summary>The last whole frame goes out as ordinary segments after all: the next reads return them.</summary>
-    void SplitLast();
+    /// <summary>
+    /// The last whole frame (<paramref name="frame"/>, as the read returned it, unchanged) goes out as ordinary segments
+    /// after all: the next reads return them.
+    /// </summary>
+    void SplitLast(ReadOnlySpan<byte> frame);
 }

@@ -11,8 +11,8 @@ internal sealed class OverlayPort(OverlayNode node) : IOverlayPort
     public OverlayNode.DataSend Send(Address destination, ReadOnlySpan<byte> packet, bool allowRouted) =>
         node.SendData(destination, PayloadType.IpPacket, packet, allowRouted);
 
-    public OverlayNode.DataSend SendSuperFrame(Address destination, ReadOnlySpan<byte> facts, ReadOnlySpan<byte> packet, int segmentPayload) =>
-        node.SendSuperFrame(destination, PayloadType.IpGsoPacket, facts, packet, segmentPayload);
+    public OverlayNode.DataSend SendSuperFrame(Address destination, Span<byte> frame, int segmentPayload) =>
+        node.SendSuperFrame(destination, PayloadType.IpGsoPacket, frame, segmentPayload);
 
     public PeerIdentity? DirectPeer(Address peer) => node.DirectPeer(peer);
 

@@ -203,7 +203,7 @@ internal sealed class VpnPacketPath
                 {
                     if (!TrySendWhole(buffer.AsSpan(0, length), new GsoFacts(tso.LastSegmentSize, tso.LastEcn)))
                     {
-                        tso.SplitLast();     // the next reads return its segments, which take the ordinary way
+                        tso.SplitLast(buffer.AsSpan(0, length));     // the next reads return its segments, which take the ordinary way
                         Interlocked.Increment(ref Counters._superFramesSplit);
                     }
                     continue;
@@ -486,7 +486,11 @@ internal sealed class VpnPacketPath
     /// whose direct link takes them. False when it must go as segments instead (anything else, which the ordinary
     /// path then handles, counts and queues as it does every packet).
     /// </summary>
-    private bool TrySendWhole(ReadOnlySpan<byte> frame, GsoFacts facts)
+    /// <remarks>
+    /// The node's frame header and the GSO facts are written over the end of the Ethernet header, which is read by then,
+    /// so the packet is sealed where the TAP read put it; they are put back when the frame goes as segments after all.
+    /// </remarks>
+    private bool TrySendWhole(Span<byte> frame, GsoFacts facts)
     {
         Interlocked.Increment(ref Counters._framesFromHost);
         if (!EthernetHeader.TryRead(frame, out EthernetHeader ethernet) || ethernet.EtherType != EtherType.IPv4
@@ -501,9 +505,12 @@ internal sealed class VpnPacketPath
         {
             return false;
         }
-        Span<byte> prefix = stackalloc byte[GsoFacts.Size];
-        facts.WriteTo(prefix);
-        switch (_overlay.SendSuperFrame(target, prefix, frame.Slice(EthernetHeader.Size, ip.TotalLength), _device.Mtu))
+        const int room = OverlayNode.SuperFrameHeadroom + GsoFacts.Size;
+        const int start = EthernetHeader.Size - room;
+        Span<byte> saved = stackalloc byte[room];
+        frame.Slice(start, room).CopyTo(saved);
+        facts.WriteTo(frame[(EthernetHeader.Size - GsoFacts.Size)..]);
+        switch (_overlay.SendSuperFrame(target, frame.Slice(start, room + ip.TotalLength), _device.Mtu))
         {
             case OverlayNode.DataSend.Direct:
                 Interlocked.Increment(ref Counters._packetsOut);
@@ -514,6 +521,7 @@ internal sealed class VpnPacketPath
                 Interlocked.Increment(ref Counters._droppedSendFull);
                 return true;
             default:
+                saved.CopyTo(frame[start..]);
                 return false;
         }
     }
@@ -704,22 +712,27 @@ internal sealed class VpnPacketPath
             Interlocked.Increment(ref Counters._droppedNoHost);
             return;
         }
+        var ethernet = new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4);
+        if (facts.SegmentSize > 0 && _device is IGsoFrameWriter { Offload: true } whole)
+        {
+            if (t_batch == this && t_coalescer is { } before)
+            {
+                before.Flush(_device, whole);     // what came before it in this batch goes first
+            }
+            Span<byte> link = stackalloc byte[EthernetHeader.Size];
+            ethernet.WriteTo(link);
+            whole.WriteTcp4Gso(link, packet, facts.SegmentSize, facts.Ecn);     // the packet as it is, no copy
+            Interlocked.Increment(ref Counters._superFramesIn);
+            Interlocked.Increment(ref Counters._packetsIn);
+            return;
+        }
         int length = EthernetHeader.Size + packet.Length;
         byte[] frame = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            new EthernetHeader(new MacAddress((ulong)hostMac), MacAddress.VirtualGateway, EtherType.IPv4).WriteTo(frame);
+            ethernet.WriteTo(frame);
             packet.CopyTo(frame.AsSpan(EthernetHeader.Size));
-            if (facts.SegmentSize > 0 && _device is IGsoFrameWriter { Offload: true } whole)
-            {
-                if (t_batch == this && t_coalescer is { } before)
-                {
-                    before.Flush(_device, whole);     // what came before it in this batch goes first
-                }
-                whole.WriteTcp4Gso(frame.AsSpan(0, length), facts.SegmentSize, facts.Ecn);
-                Interlocked.Increment(ref Counters._superFramesIn);
-            }
-            else if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter { Offload: true } gso)
+            if (t_batch == this && t_coalescer is { } coalescer && _device is IGsoFrameWriter { Offload: true } gso)
             {
                 coalescer.Add(frame.AsSpan(0, length), _device, gso);
             }

@@ -28,6 +28,7 @@ internal sealed partial class TapDevice
     private const int AfInet = 2;
     private const int SockDgram = 2;
     private const short PollIn = 0x0001;
+    private const int EthernetHeaderSize = 14;
 
     // errno values
     private const int EPerm = 1;
@@ -91,12 +92,13 @@ internal sealed partial class TapDevice
     public bool LastEcn => _lastEcn;
 
     /// <inheritdoc/>
-    public void SplitLast()
+    public void SplitLast(ReadOnlySpan<byte> frame)
     {
-        if (_lastSegmentSize == 0)
+        if (_lastSegmentSize == 0 || frame.Length != _wholeFrameLength || _offloadBuffer is not { } raw)
         {
             return;
         }
+        frame.CopyTo(raw.AsSpan(TapOffload.HeaderSize));     // a no-op copy when the read was not direct
         _segments = _whole;
         _segmentFrameLength = _wholeFrameLength;
         _nextSegment = 0;
@@ -217,7 +219,9 @@ internal sealed partial class TapDevice
                 }
                 return TapOffload.WriteSegment(whole, _segments, _nextSegment++, buffer);
             }
-            int length = TryReadRaw(raw);
+            // Whole frames into a caller's buffer that takes any: read there directly (readv), no copy of 64 KB.
+            bool direct = WholeTso && buffer.Length >= raw.Length - TapOffload.HeaderSize;
+            int length = direct ? TryReadRawV(raw.AsSpan(0, TapOffload.HeaderSize), buffer) : TryReadRaw(raw);
             if (length < 0)
             {
                 return -1;
@@ -233,7 +237,7 @@ internal sealed partial class TapDevice
             int segmentSize = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
             int checksumStart = BinaryPrimitives.ReadUInt16LittleEndian(header[6..]);
             int checksumOffset = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
-            Span<byte> frame = raw.AsSpan(TapOffload.HeaderSize, length - TapOffload.HeaderSize);
+            Span<byte> frame = direct ? buffer[..(length - TapOffload.HeaderSize)] : raw.AsSpan(TapOffload.HeaderSize, length - TapOffload.HeaderSize);
             if (gsoType == TapOffload.GsoTcpV4)
             {
                 if (!TapOffload.TryPlanTcp4(frame, segmentSize, out TcpSegmentPlan plan))
@@ -244,12 +248,19 @@ internal sealed partial class TapDevice
                 Interlocked.Increment(ref _offloadedFrames);
                 if (WholeTso && buffer.Length >= frame.Length)
                 {
-                    frame.CopyTo(buffer);
+                    if (!direct)
+                    {
+                        frame.CopyTo(buffer);
+                    }
                     _whole = plan;
                     _wholeFrameLength = frame.Length;
                     _lastSegmentSize = segmentSize;
                     _lastEcn = (header[1] & TapOffload.GsoEcn) != 0;
                     return frame.Length;
+                }
+                if (direct)
+                {
+                    frame.CopyTo(raw.AsSpan(TapOffload.HeaderSize));    // segments are cut from the device's buffer
                 }
                 _segments = plan;
                 _segmentFrameLength = frame.Length;
@@ -263,8 +274,42 @@ internal sealed partial class TapDevice
                 Interlocked.Increment(ref _droppedReads);
                 continue;
             }
-            frame.CopyTo(buffer);
+            if (!direct)
+            {
+                frame.CopyTo(buffer);
+            }
             return frame.Length;
+        }
+    }
+
+    /// <summary>One non-blocking readv() into two buffers (the virtio_net_hdr, then the frame): the length, or -1.</summary>
+    private unsafe int TryReadRawV(Span<byte> header, Span<byte> frame)
+    {
+        Native.IoVec* vectors = stackalloc Native.IoVec[2];
+        while (true)
+        {
+            nint result;
+            fixed (byte* first = header)
+            fixed (byte* second = frame)
+            {
+                vectors[0] = new Native.IoVec { Base = first, Length = (nuint)header.Length };
+                vectors[1] = new Native.IoVec { Base = second, Length = (nuint)frame.Length };
+                result = Native.ReadV(_fd, vectors, 2);
+            }
+            if (result >= 0)
+            {
+                return (int)result;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EIntr)
+            {
+                continue;
+            }
+            if (errno == EAgain)
+            {
+                return -1;
+            }
+            throw Failure($"read from {Name}", errno);
         }
     }
 
@@ -296,27 +341,33 @@ internal sealed partial class TapDevice
     }
 
     /// <summary>A coalesced TCP/IPv4 frame with a GSO virtio_net_hdr; false when the kernel had no room and dropped it.</summary>
-    private unsafe bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn)
+    private bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn) =>
+        TryWriteGso(frame[..EthernetHeaderSize], frame[EthernetHeaderSize..], segmentSize, ecn);
+
+    /// <summary>The same, with the Ethernet header and the IP packet apart (one writev, no copy of the packet).</summary>
+    private unsafe bool TryWriteGso(ReadOnlySpan<byte> ethernet, ReadOnlySpan<byte> packet, int segmentSize, bool ecn)
     {
-        int ipHeaderLength = (frame[14] & 0x0f) * 4;
-        int tcpHeaderLength = (frame[14 + ipHeaderLength + 12] >> 4) * 4;
+        int ipHeaderLength = (packet[0] & 0x0f) * 4;
+        int tcpHeaderLength = (packet[ipHeaderLength + 12] >> 4) * 4;
         byte* header = stackalloc byte[TapOffload.HeaderSize];
         Span<byte> fields = new(header, TapOffload.HeaderSize);
         fields[0] = TapOffload.NeedsChecksum;
         fields[1] = (byte)(TapOffload.GsoTcpV4 | (ecn ? TapOffload.GsoEcn : 0));
-        BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], (ushort)(14 + ipHeaderLength + tcpHeaderLength));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], (ushort)(EthernetHeaderSize + ipHeaderLength + tcpHeaderLength));
         BinaryPrimitives.WriteUInt16LittleEndian(fields[4..], (ushort)segmentSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], (ushort)(14 + ipHeaderLength));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], (ushort)(EthernetHeaderSize + ipHeaderLength));
         BinaryPrimitives.WriteUInt16LittleEndian(fields[8..], 16);    // the TCP checksum field
-        Native.IoVec* vectors = stackalloc Native.IoVec[2];
+        Native.IoVec* vectors = stackalloc Native.IoVec[3];
         while (true)
         {
             nint result;
-            fixed (byte* pointer = frame)
+            fixed (byte* link = ethernet)
+            fixed (byte* ip = packet)
             {
                 vectors[0] = new Native.IoVec { Base = header, Length = TapOffload.HeaderSize };
-                vectors[1] = new Native.IoVec { Base = pointer, Length = (nuint)frame.Length };
-                result = Native.WriteV(_fd, vectors, 2);
+                vectors[1] = new Native.IoVec { Base = link, Length = (nuint)ethernet.Length };
+                vectors[2] = new Native.IoVec { Base = ip, Length = (nuint)packet.Length };
+                result = Native.WriteV(_fd, vectors, 3);
             }
             if (result >= 0)
             {
@@ -480,6 +531,9 @@ internal sealed partial class TapDevice
             public byte* Base;
             public nuint Length;
         }
+
+        [LibraryImport("libc", EntryPoint = "readv", SetLastError = true)]
+        public static partial nint ReadV(int fd, IoVec* vectors, int count);
 
         [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
         public static partial nint WriteV(int fd, IoVec* vectors, int count);

@@ -152,6 +152,20 @@ internal sealed partial class TapDevice : IFrameDevice, IGsoFrameWriter, ITsoFra
         }
     }
 
+    /// <inheritdoc/>
+    public void WriteTcp4Gso(ReadOnlySpan<byte> ethernet, ReadOnlySpan<byte> packet, int segmentSize, bool ecn)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!Offload)
+        {
+            throw new InvalidOperationException($"{Name} was opened without offloads.");
+        }
+        if (!TryWriteGso(ethernet, packet, segmentSize, ecn))
+        {
+            Interlocked.Increment(ref _droppedWrites);
+        }
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
