@@ -35,7 +35,7 @@ public sealed class GsoPacketTests
         _store.Plant(LeaseKeys.For("demo", s_bobIp), s_bob.ToString(), s_bob, TimeSpan.FromMinutes(10));
         _path = new VpnPacketPath(_device, new FakeOverlay(), _resolver, null,
             new AddressPool(IPAddress.Parse("100.64.0.0"), IPAddress.Parse("255.255.0.0"), [], new Random(3)), OpenGroupPolicy.Instance, _time);
-        await _path.HandleFrame(ArpRequest());     // the host's MAC is known
+        await _path.HandleFrame(HostFrames.ArpRequest(s_hostMac, s_aliceIp, s_bobIp));     // the host's MAC is known
     }
 
     [Test]
@@ -131,14 +131,6 @@ public sealed class GsoPacketTests
         packet[33] = 0x10;     // ACK
         new Random(4).NextBytes(packet.AsSpan(40));
         return packet;
-    }
-
-    private static byte[] ArpRequest()
-    {
-        byte[] frame = new byte[ArpResponder.ReplySize];
-        new EthernetHeader(MacAddress.Broadcast, s_hostMac, EtherType.Arp).WriteTo(frame);
-        new ArpPacket(ArpPacket.Request, s_hostMac, Ipv4Math.ToUInt32(s_aliceIp), new MacAddress(0), Ipv4Math.ToUInt32(s_bobIp)).WriteTo(frame.AsSpan(14));
-        return frame;
     }
 
     /// <summary>A TAP with offloads that records its GSO writes.</summary>
