@@ -314,31 +314,7 @@ internal sealed partial class TapDevice
     }
 
     /// <summary>One non-blocking read(): the length, or -1 when nothing is queued.</summary>
-    private unsafe int TryReadRaw(Span<byte> buffer)
-    {
-        while (true)
-        {
-            nint result;
-            fixed (byte* pointer = buffer)
-            {
-                result = Native.Read(_fd, pointer, (nuint)buffer.Length);
-            }
-            if (result >= 0)
-            {
-                return (int)result;
-            }
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == EIntr)
-            {
-                continue;
-            }
-            if (errno == EAgain)
-            {
-                return -1;
-            }
-            throw Failure($"read from {Name}", errno);
-        }
-    }
+    private int TryReadRaw(Span<byte> buffer) => TryReadRawV(Span<byte>.Empty, buffer);
 
     /// <summary>A coalesced TCP/IPv4 frame with a GSO virtio_net_hdr; false when the kernel had no room and dropped it.</summary>
     private bool TryWriteGso(ReadOnlySpan<byte> frame, int segmentSize, bool ecn) =>

@@ -368,13 +368,7 @@ public sealed class VpnPacketPathTests
         return done.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
-    private static byte[] ArpRequest(IPAddress sender, IPAddress target)
-    {
-        byte[] frame = new byte[ArpResponder.ReplySize];
-        new EthernetHeader(MacAddress.Broadcast, s_hostMac, EtherType.Arp).WriteTo(frame);
-        new ArpPacket(ArpPacket.Request, s_hostMac, Ipv4Math.ToUInt32(sender), new MacAddress(0), Ipv4Math.ToUInt32(target)).WriteTo(frame.AsSpan(14));
-        return frame;
-    }
+    private static byte[] ArpRequest(IPAddress sender, IPAddress target) => HostFrames.ArpRequest(s_hostMac, sender, target);
 
     /// <summary>An ICMP echo request from the host, in an Ethernet frame to the gateway's MAC.</summary>
     private static byte[] IpFrame(IPAddress source, IPAddress destination)
