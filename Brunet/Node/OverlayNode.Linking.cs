@@ -523,6 +523,10 @@ public sealed partial class OverlayNode
     /// <summary>Links to each candidate that would be among our nearest <see cref="NodeOptions.NearPerSide"/> on a side.</summary>
     private void ConsiderCandidates(List<PeerInfo> candidates)
     {
+        foreach (PeerInfo candidate in candidates)
+        {
+            RememberAddresses(candidate);
+        }
         // RingMath.NearestBothSides over links and candidates, by its bounds: this runs on every stabilization answer.
         ConnectionTable table = Connections;
         Address[] known = ArrayPool<Address>.Shared.Rent(table.Count + candidates.Count);
@@ -548,14 +552,7 @@ public sealed partial class OverlayNode
             Address peer = candidate.Address;
             bool nearest = peer != Address && peer.IsNodeAddress
                 && (Address.ClockwiseDistanceTo(peer) <= right || Address.CounterClockwiseDistanceTo(peer) <= left);
-            bool linked = Connections.Contains(peer);
-            if (nearest || linked)
-            {
-                // Only for peers we link or are linked to: the prune forgets the rest anyway, and a joining node hears
-                // of a hundred others a minute (in the simulator their addresses were a quarter of the heap).
-                RememberAddresses(candidate);
-            }
-            if (nearest && !linked)
+            if (nearest && !Connections.Contains(peer))
             {
                 Link(peer, candidate.TransportAddresses, ConnectionType.Near);
             }
