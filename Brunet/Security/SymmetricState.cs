@@ -10,15 +10,11 @@ internal sealed class SymmetricState : IDisposable
 
     private readonly byte[] _ck = new byte[HashSize];
     private readonly byte[] _h = new byte[HashSize];
-    private readonly CipherState _cipher;
-    private readonly bool _simulated;
+    private readonly CipherState _cipher = new();
 
     /// <summary>InitializeSymmetric(protocol_name).</summary>
-    /// <param name="simulated">SIMULATION ONLY: every cipher is <see cref="SimulatedAead"/> (set only for simulated keys).</param>
-    public SymmetricState(string protocolName, bool simulated = false)
+    public SymmetricState(string protocolName)
     {
-        _simulated = simulated;
-        _cipher = new CipherState(simulated);
         byte[] name = Encoding.ASCII.GetBytes(protocolName);
         if (name.Length <= HashSize)
         {
@@ -77,8 +73,8 @@ internal sealed class SymmetricState : IDisposable
         Span<byte> k1 = stackalloc byte[HashSize];
         Span<byte> k2 = stackalloc byte[HashSize];
         Hkdf2(_ck, ReadOnlySpan<byte>.Empty, k1, k2);
-        var first = new CipherState(_simulated);
-        var second = new CipherState(_simulated);
+        var first = new CipherState();
+        var second = new CipherState();
         first.InitializeKey(k1);
         second.InitializeKey(k2);
         CryptographicOperations.ZeroMemory(k1);

@@ -76,24 +76,18 @@ public sealed class VirtualScheduler : TimeProvider, IMemoryScheduler, INodeLoop
             return true;
         }
 
-        /// <summary>One closure per <see cref="Change"/>, re-queued for every period: a node's tick timer allocates nothing.</summary>
-        private void Arm(long generation, long delay)
+        private void Arm(long generation, long delay) => scheduler.Enqueue(scheduler._now + Math.Max(0, delay), () =>
         {
-            Action? fire = null;
-            fire = () =>
+            if (generation != _generation)
             {
-                if (generation != _generation)
-                {
-                    return;   // changed or disposed since
-                }
-                callback(state);
-                if (_period > 0 && generation == _generation)
-                {
-                    scheduler.Enqueue(scheduler._now + _period, fire!);
-                }
-            };
-            scheduler.Enqueue(scheduler._now + Math.Max(0, delay), fire);
-        }
+                return;   // changed or disposed since
+            }
+            callback(state);
+            if (_period > 0 && generation == _generation)
+            {
+                Arm(generation, _period);
+            }
+        });
 
         public void Dispose() => _generation++;
 
