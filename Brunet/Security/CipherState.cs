@@ -5,21 +5,27 @@ namespace Brunet.Security;
 
 /// <summary>
 /// Noise CipherState (rev. 34 §5.1) over ChaCha20-Poly1305: a key k and a 64-bit nonce n. The nonce is encoded as 4
-/// zero bytes then n little-endian (§12.3). Not thread-safe: one owner at a time.
+/// zero bytes then n little-endian (§12.3). Not thread-safe: one owner at a time. A cipher state made for a simulated
+/// key (SIMULATION ONLY) seals with <see cref="SimulatedAead"/> instead, and never holds a native cipher context.
 /// </summary>
-internal sealed class CipherState : IDisposable
+internal sealed class CipherState(bool simulated = false) : IDisposable
 {
     public const int KeySize = 32;
     public const int TagSize = 16;
     public const int NonceSize = 12;
 
     private readonly byte[] _key = new byte[KeySize];
+    private readonly bool _simulated = simulated;
     private ChaCha20Poly1305? _aead;
+    private bool _hasKey;
 
     /// <summary>The next nonce for <see cref="EncryptWithAd"/> / <see cref="TryDecryptWithAd"/>.</summary>
     public ulong Nonce { get; set; }
 
-    public bool HasKey => _aead is not null;
+    public bool HasKey => _hasKey;
+
+    /// <summary>True for the simulator's stand-in cipher (<see cref="SimulatedAead"/>).</summary>
+    public bool IsSimulated => _simulated;
 
     /// <summary>InitializeKey(key): sets k and n = 0.</summary>
     public void InitializeKey(ReadOnlySpan<byte> key)
@@ -30,14 +36,15 @@ internal sealed class CipherState : IDisposable
         }
         key.CopyTo(_key);
         _aead?.Dispose();
-        _aead = new ChaCha20Poly1305(_key);
+        _aead = _simulated ? null : new ChaCha20Poly1305(_key);
+        _hasKey = true;
         Nonce = 0;
     }
 
     /// <summary>EncryptWithAd: with no key the plaintext is copied. Returns the bytes written (plaintext + 16 with a key).</summary>
     public int EncryptWithAd(ReadOnlySpan<byte> ad, ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
-        if (_aead is null)
+        if (!_hasKey)
         {
             plaintext.CopyTo(output);
             return plaintext.Length;
@@ -55,7 +62,7 @@ internal sealed class CipherState : IDisposable
     /// <summary>DecryptWithAd: false on an authentication failure (n does not advance then, per §5.1).</summary>
     public bool TryDecryptWithAd(ReadOnlySpan<byte> ad, ReadOnlySpan<byte> ciphertext, Span<byte> output, out int written)
     {
-        if (_aead is null)
+        if (!_hasKey)
         {
             ciphertext.CopyTo(output);
             written = ciphertext.Length;
@@ -73,7 +80,16 @@ internal sealed class CipherState : IDisposable
     /// <summary>ENCRYPT(k, n, ad, plaintext) with an explicit nonce: writes plaintext.Length + 16 bytes.</summary>
     public void Seal(ulong nonce, ReadOnlySpan<byte> ad, ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
-        ChaCha20Poly1305 aead = _aead ?? throw new InvalidOperationException("The cipher has no key.");
+        if (!_hasKey)
+        {
+            throw new InvalidOperationException("The cipher has no key.");
+        }
+        if (_simulated)
+        {
+            SimulatedAead.Seal(_key, nonce, ad, plaintext, output);
+            return;
+        }
+        ChaCha20Poly1305 aead = _aead!;
         Span<byte> nonceBytes = stackalloc byte[NonceSize];
         WriteNonce(nonce, nonceBytes);
         aead.Encrypt(nonceBytes, plaintext, output[..plaintext.Length], output.Slice(plaintext.Length, TagSize), ad);
@@ -83,12 +99,21 @@ internal sealed class CipherState : IDisposable
     public bool TryOpen(ulong nonce, ReadOnlySpan<byte> ad, ReadOnlySpan<byte> ciphertext, Span<byte> output, out int written)
     {
         written = 0;
-        ChaCha20Poly1305? aead = _aead;
-        if (aead is null || ciphertext.Length < TagSize || output.Length < ciphertext.Length - TagSize)
+        if (!_hasKey || ciphertext.Length < TagSize || output.Length < ciphertext.Length - TagSize)
         {
             return false;
         }
         int length = ciphertext.Length - TagSize;
+        if (_simulated)
+        {
+            if (!SimulatedAead.TryOpen(_key, nonce, ad, ciphertext, output))
+            {
+                return false;
+            }
+            written = length;
+            return true;
+        }
+        ChaCha20Poly1305 aead = _aead!;
         Span<byte> nonceBytes = stackalloc byte[NonceSize];
         WriteNonce(nonce, nonceBytes);
         try
@@ -108,9 +133,16 @@ internal sealed class CipherState : IDisposable
     public void Rekey()
     {
         Span<byte> block = stackalloc byte[KeySize + TagSize];
-        Span<byte> zeros = stackalloc byte[KeySize];
-        zeros.Clear();
-        Seal(ulong.MaxValue, ReadOnlySpan<byte>.Empty, zeros, block);
+        if (_simulated)
+        {
+            SimulatedAead.Rekey(_key, block[..KeySize]);
+        }
+        else
+        {
+            Span<byte> zeros = stackalloc byte[KeySize];
+            zeros.Clear();
+            Seal(ulong.MaxValue, ReadOnlySpan<byte>.Empty, zeros, block);
+        }
         ulong nonce = Nonce;
         InitializeKey(block[..KeySize]);
         Nonce = nonce;
@@ -120,8 +152,8 @@ internal sealed class CipherState : IDisposable
     /// <summary>A copy with the same key and nonce (the receiver keeps the previous epoch's key for late packets).</summary>
     public CipherState Clone()
     {
-        var copy = new CipherState();
-        if (_aead is not null)
+        var copy = new CipherState(_simulated);
+        if (_hasKey)
         {
             copy.InitializeKey(_key);
         }
@@ -134,6 +166,7 @@ internal sealed class CipherState : IDisposable
         CryptographicOperations.ZeroMemory(_key);
         _aead?.Dispose();
         _aead = null;
+        _hasKey = false;
     }
 
     private static void WriteNonce(ulong nonce, Span<byte> destination)

@@ -21,7 +21,7 @@ internal sealed class HandshakeState : IDisposable
     private const int DhSize = X25519KeyPair.KeySize;
     private const int EncryptedKeySize = DhSize + CipherState.TagSize;
 
-    private readonly SymmetricState _symmetric = new(ProtocolName);
+    private readonly SymmetricState _symmetric;
     private readonly X25519KeyPair _static;
     private readonly byte[] _remoteEphemeral = new byte[DhSize];
     private readonly byte[] _remoteStatic = new byte[DhSize];
@@ -37,6 +37,8 @@ internal sealed class HandshakeState : IDisposable
     {
         IsInitiator = isInitiator;
         _static = localStatic;
+        // A simulated key (SimulatedDh) also gets the simulated cipher; a real key never does.
+        _symmetric = new SymmetricState(ProtocolName, localStatic.IsSimulated);
         _ephemeral = fixedEphemeral;
         _symmetric.MixHash(prologue);
     }

@@ -10,11 +10,15 @@ internal sealed class SymmetricState : IDisposable
 
     private readonly byte[] _ck = new byte[HashSize];
     private readonly byte[] _h = new byte[HashSize];
-    private readonly CipherState _cipher = new();
+    private readonly CipherState _cipher;
+    private readonly bool _simulated;
 
     /// <summary>InitializeSymmetric(protocol_name).</summary>
-    public SymmetricState(string protocolName)
+    /// <param name="simulated">SIMULATION ONLY: every cipher is <see cref="SimulatedAead"/> (set only for simulated keys).</param>
+    public SymmetricState(string protocolName, bool simulated = false)
     {
+        _simulated = simulated;
+        _cipher = new CipherState(simulated);
         byte[] name = Encoding.ASCII.GetBytes(protocolName);
         if (name.Length <= HashSize)
         {
@@ -73,8 +77,8 @@ internal sealed class SymmetricState : IDisposable
         Span<byte> k1 = stackalloc byte[HashSize];
         Span<byte> k2 = stackalloc byte[HashSize];
         Hkdf2(_ck, ReadOnlySpan<byte>.Empty, k1, k2);
-        var first = new CipherState();
-        var second = new CipherState();
+        var first = new CipherState(_simulated);
+        var second = new CipherState(_simulated);
         first.InitializeKey(k1);
         second.InitializeKey(k2);
         CryptographicOperations.ZeroMemory(k1);
