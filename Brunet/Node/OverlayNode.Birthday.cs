@@ -29,6 +29,9 @@ public sealed partial class OverlayNode
     public static TimeSpan BirthdayBackoff => s_birthdayBackoff;
 
     private readonly HashSet<Address> _birthdayRunning = [];
+
+    /// <summary>Our birthday requests awaiting the peer's answer, by peer: the token of each.</summary>
+    private readonly Dictionary<Address, ulong> _birthdayRequested = [];
     private readonly Dictionary<Address, (int Failures, long At)> _birthdayFailures = [];
     private readonly List<(UdpEdgeListener Listener, long Opened)> _birthdayListeners = [];
     private readonly CancellationTokenSource _birthdayStop = new();
@@ -62,22 +65,32 @@ public sealed partial class OverlayNode
         ?? TransportAddresses.FirstOrDefault(a => a.Kind == TransportKind.Udp)?.EndPoint?.ToString()
         ?? "";
 
-    private bool BirthdayAllowed(Address peer)
+    private bool BirthdayAllowed(Address peer) => BirthdayRefusal(peer) is null;
+
+    /// <summary>Why a punch with <paramref name="peer"/> cannot start now, or null when it can.</summary>
+    private string? BirthdayRefusal(Address peer)
     {
-        if (_birthdayRunning.Contains(peer) || _birthdayRunning.Count >= MaxBirthdaySessions
-            || !_listeners.Any(l => l is UdpEdgeListener))
+        if (_birthdayRunning.Contains(peer))
         {
-            return false;
+            return "a punch with you is running";
+        }
+        if (_birthdayRunning.Count >= MaxBirthdaySessions)
+        {
+            return $"{MaxBirthdaySessions} punches are running";
+        }
+        if (!_listeners.Any(l => l is UdpEdgeListener))
+        {
+            return "no UDP listener";
         }
         if (_birthdayFailures.TryGetValue(peer, out var failed) && failed.Failures >= BirthdayTries)
         {
             if (Loop.Time.GetElapsedTime(failed.At) < s_birthdayBackoff)
             {
-                return false;
+                return $"backing off after {failed.Failures} failed punches with you";
             }
             _birthdayFailures.Remove(peer);
         }
-        return true;
+        return null;
     }
 
     /// <summary>
@@ -98,8 +111,14 @@ public sealed partial class OverlayNode
         writer.WriteByte((byte)_nat.Mapping);
         writer.WriteString8(OwnUdpEndPoint());
         _birthdayRunning.Add(peer);
+        _birthdayRequested[peer] = token;
         Rpc.Call(RpcTarget.Routed(peer, RoutingMode.Exact), Methods.Birthday, body.WrittenSpan, result =>
         {
+            if (!_birthdayRequested.TryGetValue(peer, out ulong pending) || pending != token)
+            {
+                return;   // the peer's request crossed ours and went ahead (ServeBirthday): that race is the one
+            }
+            _birthdayRequested.Remove(peer);
             if (!result.IsOk || _state != 1)
             {
                 EndBirthday(peer, won: false, "requester", result.IsOk ? "node stopped" : $"refused: {result.Message}");
@@ -151,9 +170,26 @@ public sealed partial class OverlayNode
             call.Fail(RpcError.Refused, "the end point's IP is not one the requester is known by");
             return;
         }
-        if (!BirthdayAllowed(call.From) || Connections.Get(call.From) is { } c && c.Edge.Kind != TransportKind.Tunnel)
+        if (_birthdayRequested.ContainsKey(call.From))
         {
-            call.Fail(RpcError.Refused, "busy, backing off, or linked directly already");
+            // Both of us timed out on a direct attempt and asked at once. Refusing each other would repeat at every
+            // retry, so the request of the smaller address goes ahead and the other side drops its own.
+            if (Address < call.From)
+            {
+                call.Fail(RpcError.Refused, "our requests crossed and ours goes ahead");
+                return;
+            }
+            _birthdayRequested.Remove(call.From);
+            _birthdayRunning.Remove(call.From);
+        }
+        if (BirthdayRefusal(call.From) is { } refusal)
+        {
+            call.Fail(RpcError.Refused, refusal);
+            return;
+        }
+        if (Connections.Get(call.From) is { } c && c.Edge.Kind != TransportKind.Tunnel)
+        {
+            call.Fail(RpcError.Refused, $"linked directly already ({c.Edge.Kind})");
             return;
         }
         string own = OwnUdpEndPoint();
