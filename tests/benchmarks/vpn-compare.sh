@@ -8,10 +8,10 @@
 # after its throughput runs.
 #
 #   tests/benchmarks/vpn-compare.sh            (build first: dotnet build -c Release Brunet.sln)
-#   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 ONLY="raw groupvpn groupvpn-nosf wireguard-go nebula yggdrasil groupvpn-large" \
+#   DURATION=10 STREAMS="1 4" LARGE_MTU=9000 PINGS=20 ONLY="raw groupvpn groupvpn-nosf wireguard-go nebula yggdrasil groupvpn-large" \
 #     NS_PREFIX=vc VERBOSE=1 tests/benchmarks/vpn-compare.sh
 #
-# The RTT column is the median of 20 pings. NS_PREFIX starts the two namespaces' names (default vc); VERBOSE=1 logs
+# The RTT column is the median of PINGS pings (default 20). NS_PREFIX starts the two namespaces' names (default vc); VERBOSE=1 logs
 # iperf3's retransmits and intervals, UDP counters, GroupVPN's non-zero drop counters and CPU ticks per thread.
 #
 # Needs: iperf3, busybox, and for the peers the Debian packages wireguard-go wireguard-tools nebula yggdrasil
@@ -23,6 +23,8 @@ lab="$root/tests/lab"
 duration="${DURATION:-10}"
 streams="${STREAMS:-1 4}"
 large_mtu="${LARGE_MTU:-9000}"
+pings="${PINGS:-20}"
+[[ "$pings" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "vpn-compare: PINGS must be 1-9999, not '$pings'" >&2; exit 2; }
 only="${ONLY:-raw groupvpn groupvpn-nosf wireguard-go nebula yggdrasil groupvpn-large}"
 groupvpn="$root/artifacts/bin/Ipop.Dht/release/groupvpn.dll"
 bootstrap="$root/artifacts/bin/bootstrap/release/run_bootstrap_node.dll"
@@ -123,9 +125,9 @@ measure_iperf_for() {   # measure_iperf_for SECONDS SERVER_IP NSTREAMS
   echo "$out" | jq -r '.end.sum_received.bits_per_second // empty | . / 1e6 | floor' 2>/dev/null
 }
 declare -A rtt_all
-measure_rtt() {   # measure_rtt NAME ADDRESS: ping -c 20 -i 0.2; the median in ms to rtt[NAME], min/avg/max/mdev to rtt_all[NAME]
+measure_rtt() {   # measure_rtt NAME ADDRESS: ping -c $PINGS -i 0.2; the median in ms to rtt[NAME], min/avg/max/mdev to rtt_all[NAME]
   local out
-  out=$(timeout 20 ip netns exec "$A" ping -c 20 -i 0.2 -W 2 "$2" 2>/dev/null)
+  out=$(timeout $((pings / 5 + 10)) ip netns exec "$A" ping -c "$pings" -i 0.2 -W 2 "$2" 2>/dev/null)
   rtt_all[$1]=$(echo "$out" | sed -n 's/.*= \([0-9.\/]*\) ms.*/\1/p')
   # The median, not the mean: on shared cores one late wake-up of any process moves the mean of 20 samples.
   rtt[$1]=$(echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n \
@@ -382,7 +384,7 @@ ratio() {   # ratio PEER OURS: peer / ours
 p_label=""
 for p in $streams; do [ "$p" != 1 ] && p_label="-P $p"; done
 echo
-echo "vpn-compare: iperf3 TCP ${duration} s from $A to $B, ping -c 20 -i 0.2 (median RTT); ratio = peer / groupvpn (same column)"
+echo "vpn-compare: iperf3 TCP ${duration} s from $A to $B, ping -c $pings -i 0.2 (median RTT); ratio = peer / groupvpn (same column)"
 printf '%-16s %-14s %12s %8s %12s %8s %10s\n' system mtu "Mbit/s" ratio "Mbit/s$p_label" ratio "RTT ms"
 for system in $only; do
   printf '%-16s %-14s %12s %8s %12s %8s %10s\n' "$system" "${note[$system]:-}" "${mbit1[$system]:--}" \
