@@ -224,9 +224,8 @@ public sealed partial class UdpEdgeListener
     /// <summary>
     /// Busy polling from another thread (a VPN's TAP reader right after it sent, when a reply is due): while the
     /// receive thread sleeps, takes the datagrams the socket holds, without waiting, and delivers them on the calling
-    /// thread as the receive thread would (batch hooks included). Returns how many; 0 when none came, another thread
-    /// was on it, or the listener has no receive thread; -1 when the receive thread is awake (it will take them:
-    /// stop polling). Saves the receive thread's wake-up on the way of a reply.
+    /// thread as the receive thread would (batch hooks included). Returns how many; 0 when none came or the listener
+    /// has no receive thread; -1 when the receive thread is awake or delivering (it will take them: stop polling). Saves the receive thread's wake-up on the way of a reply.
     /// </summary>
     public unsafe int PollReceive()
     {
@@ -243,7 +242,9 @@ public sealed partial class UdpEdgeListener
         }
         if (!_receiveGate.TryEnter())
         {
-            return 0;
+            // The receive thread is delivering a batch: it takes what follows. Spinning on would wait for a thread
+            // that may be preempted on this very core until the spin ends (a 1 ms tail under load).
+            return -1;
         }
         bool added = false;
         try

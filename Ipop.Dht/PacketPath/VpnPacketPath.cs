@@ -249,7 +249,9 @@ internal sealed class VpnPacketPath
                     }
                     else
                     {
-                        Thread.SpinWait(30);
+                        // Yield, not pause: on a busy machine the thread this poll waits for (the other side's, or
+                        // our receive thread) may be runnable on this very core, and a spin would hold it off.
+                        Thread.Yield();
                     }
                     continue;
                 }
