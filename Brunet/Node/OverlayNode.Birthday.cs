@@ -20,6 +20,9 @@ public sealed partial class OverlayNode
 {
     private const int MaxBirthdaySessions = 4;
     private const int BirthdayTries = 3;
+
+    /// <summary>The refusal of a request that crossed ours when ours goes ahead: not a failed punch for the requester.</summary>
+    private const string CrossedRefusal = "our requests crossed and ours goes ahead";
     private static readonly TimeSpan s_birthdayBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_openerDuration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_probeLinger = TimeSpan.FromSeconds(2);
@@ -119,6 +122,13 @@ public sealed partial class OverlayNode
                 return;   // the peer's request crossed ours and went ahead (ServeBirthday): that race is the one
             }
             _birthdayRequested.Remove(peer);
+            if (result.Error == RpcError.Refused && result.Message == CrossedRefusal)
+            {
+                // The peer's request is on its way and we will serve it; if it is lost, the peer tries again.
+                _birthdayRunning.Remove(peer);
+                NodeLog.Birthday(_logger, peer.ToString(), "requester", "our requests crossed and the peer's goes ahead");
+                return;
+            }
             if (!result.IsOk || _state != 1)
             {
                 EndBirthday(peer, won: false, "requester", result.IsOk ? "node stopped" : $"refused: {result.Message}");
@@ -176,7 +186,7 @@ public sealed partial class OverlayNode
             // retry, so the request of the smaller address goes ahead and the other side drops its own.
             if (Address < call.From)
             {
-                call.Fail(RpcError.Refused, "our requests crossed and ours goes ahead");
+                call.Fail(RpcError.Refused, CrossedRefusal);
                 return;
             }
             _birthdayRequested.Remove(call.From);
