@@ -287,8 +287,11 @@ public sealed partial class OverlayNode
 
     private void RememberAddresses(PeerInfo info)
     {
-        if (info.TransportAddresses.Count > 0 && info.Address != Address)
+        if (info.TransportAddresses.Count > 0 && info.Address != Address
+            && !(_peerAddresses.TryGetValue(info.Address, out IReadOnlyList<TransportAddress>? known) && known.SequenceEqual(info.TransportAddresses)))
         {
+            // Only a change replaces the list: a node hears the same addresses every stabilization round, and storing
+            // each fresh copy turned short-lived garbage into long-lived heap.
             _peerAddresses[info.Address] = info.TransportAddresses;
         }
     }
@@ -298,18 +301,29 @@ public sealed partial class OverlayNode
     {
         ConnectionTable table = Connections;
         var result = new List<PeerInfo>(2 * NeighborsPerSide);
-        var seen = new HashSet<Address>();
         for (int i = 0; i < NeighborsPerSide; i++)
         {
-            foreach (Connection? c in new[] { table.Right(i), table.Left(i) })
-            {
-                if (c is not null && seen.Add(c.Peer))
-                {
-                    result.Add(new PeerInfo(c.Peer, _peerAddresses.GetValueOrDefault(c.Peer) ?? []));
-                }
-            }
+            AddNeighborInfo(result, table.Right(i));
+            AddNeighborInfo(result, table.Left(i));
         }
         return result;
+    }
+
+    /// <summary>Adds <paramref name="c"/>'s peer unless it is there already (a small ring has the same node on both sides).</summary>
+    private void AddNeighborInfo(List<PeerInfo> infos, Connection? c)
+    {
+        if (c is null)
+        {
+            return;
+        }
+        foreach (PeerInfo info in infos)
+        {
+            if (info.Address == c.Peer)
+            {
+                return;
+            }
+        }
+        infos.Add(new PeerInfo(c.Peer, _peerAddresses.GetValueOrDefault(c.Peer) ?? []));
     }
 
     private void ServeNeighbors(RpcCall call, ReadOnlySpan<byte> body)
@@ -513,15 +527,34 @@ public sealed partial class OverlayNode
         {
             RememberAddresses(candidate);
         }
-        IEnumerable<Address> known = Connections.Clockwise.Select(c => c.Peer)
-            .Concat(candidates.Select(c => c.Address))
-            .Where(a => a != Address && a.IsNodeAddress);
-        HashSet<Address> nearest = RingMath.NearestBothSides(Address, known, Options.NearPerSide);
+        // RingMath.NearestBothSides over links and candidates, by its bounds: this runs on every stabilization answer.
+        ConnectionTable table = Connections;
+        Address[] known = ArrayPool<Address>.Shared.Rent(table.Count + candidates.Count);
+        int count = 0;
+        foreach (Connection c in table.Clockwise)
+        {
+            if (c.Peer != Address && c.Peer.IsNodeAddress)
+            {
+                known[count++] = c.Peer;
+            }
+        }
+        foreach (PeerInfo c in candidates)
+        {
+            if (c.Address != Address && c.Address.IsNodeAddress)
+            {
+                known[count++] = c.Address;
+            }
+        }
+        (Address right, Address left) = RingMath.NearestBounds(Address, known.AsSpan(0, count), Options.NearPerSide);
+        ArrayPool<Address>.Shared.Return(known);
         foreach (PeerInfo candidate in candidates)
         {
-            if (nearest.Contains(candidate.Address) && !Connections.Contains(candidate.Address))
+            Address peer = candidate.Address;
+            bool nearest = peer != Address && peer.IsNodeAddress
+                && (Address.ClockwiseDistanceTo(peer) <= right || Address.CounterClockwiseDistanceTo(peer) <= left);
+            if (nearest && !Connections.Contains(peer))
             {
-                Link(candidate.Address, candidate.TransportAddresses, ConnectionType.Near);
+                Link(peer, candidate.TransportAddresses, ConnectionType.Near);
             }
         }
     }
