@@ -76,18 +76,24 @@ public sealed class VirtualScheduler : TimeProvider, IMemoryScheduler, INodeLoop
             return true;
         }
 
-        private void Arm(long generation, long delay) => scheduler.Enqueue(scheduler._now + Math.Max(0, delay), () =>
+        /// <summary>One closure per <see cref="Change"/>, re-queued for every period: a node's tick timer allocates nothing.</summary>
+        private void Arm(long generation, long delay)
         {
-            if (generation != _generation)
+            Action? fire = null;
+            fire = () =>
             {
-                return;   // changed or disposed since
-            }
-            callback(state);
-            if (_period > 0 && generation == _generation)
-            {
-                Arm(generation, _period);
-            }
-        });
+                if (generation != _generation)
+                {
+                    return;   // changed or disposed since
+                }
+                callback(state);
+                if (_period > 0 && generation == _generation)
+                {
+                    scheduler.Enqueue(scheduler._now + _period, fire!);
+                }
+            };
+            scheduler.Enqueue(scheduler._now + Math.Max(0, delay), fire);
+        }
 
         public void Dispose() => _generation++;
 

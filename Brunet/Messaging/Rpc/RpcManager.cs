@@ -16,7 +16,7 @@ public sealed class RpcManager
     private readonly TimeProvider _time;
     private readonly RpcOptions _options;
     private readonly Dictionary<uint, Pending> _pending = [];
-    private readonly Dictionary<string, RpcHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RpcHandler Handler, bool Idempotent)> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<(Address From, uint Id), Answer> _answers = [];
     private readonly Queue<(Address From, uint Id)> _answerOrder = new();
     private readonly RttEstimator _rtt;
@@ -37,7 +37,12 @@ public sealed class RpcManager
 
     public long Malformed { get; private set; }
 
-    public void Register(string method, RpcHandler handler) => _handlers[method] = handler;
+    /// <param name="idempotent">
+    /// True for a method whose rerun does no harm (a ping, a lookup): its answers are not cached, and a retransmitted
+    /// request runs again. The answer cache holds the rest for <see cref="RpcOptions.ReplyCacheTime"/>, which for the
+    /// few-per-second pings and neighbour lists of a settled node was most of it.
+    /// </param>
+    public void Register(string method, RpcHandler handler, bool idempotent = false) => _handlers[method] = (handler, idempotent);
 
     /// <summary>Calls <paramref name="method"/>; <paramref name="callback"/> runs once on the node loop with the outcome.</summary>
     public void Call(in RpcTarget target, string method, ReadOnlySpan<byte> body, Action<RpcResult> callback, int? maxResends = null)
@@ -195,12 +200,13 @@ public sealed class RpcManager
 
     private void Serve(in RpcTarget replyTo, Address from, in RpcMessage message)
     {
-        if (message.Kind == RpcKind.Request)
+        bool known = _handlers.TryGetValue(message.Method, out (RpcHandler Handler, bool Idempotent) entry);
+        if (message.Kind == RpcKind.Request && !(known && entry.Idempotent))
         {
-            if (_answers.TryGetValue((from, message.Id), out Answer? known))
+            if (_answers.TryGetValue((from, message.Id), out Answer? answered))
             {
                 // A retransmit: answer again if we have answered, else the first run is still working on it.
-                if (known.Encoded is { } encoded)
+                if (answered.Encoded is { } encoded)
                 {
                     _sender.Send(replyTo, encoded);
                 }
@@ -210,7 +216,7 @@ public sealed class RpcManager
         }
         RequestsServed++;
         var call = new RpcCall(this, replyTo, from, message.Id, message.Method);
-        if (!_handlers.TryGetValue(message.Method, out RpcHandler? handler))
+        if (!known)
         {
             if (message.Kind == RpcKind.Request)
             {
@@ -220,7 +226,7 @@ public sealed class RpcManager
         }
         try
         {
-            handler(call, message.Body);
+            entry.Handler(call, message.Body);
         }
         catch (WireFormatException e)
         {
