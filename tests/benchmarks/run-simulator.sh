@@ -5,7 +5,7 @@
 #   DOTNET_gcConcurrent=0    no background GC thread competing for the cores and holding a second allocation budget
 #   DOTNET_GCgen0size        a 64 MB gen0 budget: far fewer collections of a heap that is almost all old nodes
 # Usage: tests/benchmarks/run-simulator.sh [--nodes N] [--churn PERCENT_PER_MIN] [--minutes M] [--records R]
-#                                          [--seed S] [--join-rate J] [--real-dh] [--diagnose]
+#                                          [--seed S] [--join-rate J] [--settle-max SECONDS] [--real-dh] [--diagnose]
 # Prints the simulator's lines, then the process's peak RSS and CPU time. Figures depend on the machine and its load.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

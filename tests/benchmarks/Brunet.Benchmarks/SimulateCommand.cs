@@ -32,6 +32,8 @@ internal static class SimulateCommand
         int seed = Option(args, "--seed", 1);
         int records = Option(args, "--records", 200);
         int joinRate = Option(args, "--join-rate", 200);
+        // After the last join, wait this long (virtual) at most for a fully consistent ring before the churn starts.
+        int settleSeconds = Option(args, "--settle-max", 600);
         // Simulated DH (a hash stand-in for X25519, SimulatedDh) unless --real-dh: the curve was most of the CPU.
         bool realDh = args.Contains("--real-dh");
         Console.WriteLine($"simulate: {nodes} nodes, churn {churnPerMinute * 100:F1}%/min for {minutes} min, {records} DHT records, seed {seed}, "
@@ -49,7 +51,7 @@ internal static class SimulateCommand
             }
         }
         TimeSpan joinedAt = sim.Scheduler.Now;
-        TimeSpan limit = joinedAt + TimeSpan.FromMinutes(10);
+        TimeSpan limit = joinedAt + TimeSpan.FromSeconds(settleSeconds);
         while (sim.Scheduler.Now < limit && sim.Consistency().Consistency < 1.0)
         {
             sim.Scheduler.RunFor(TimeSpan.FromSeconds(1));
