@@ -285,6 +285,11 @@ public sealed partial class OverlayNode
         ConsiderCandidates(neighbors.Where(n => n.Address != call.From).ToList());
     }
 
+    /// <summary><see cref="KnownAddresses"/> as one delegate for the node's life, for reading neighbour lists.</summary>
+    private Func<Address, IReadOnlyList<TransportAddress>?>? _knownAddresses;
+
+    private IReadOnlyList<TransportAddress>? KnownAddresses(Address peer) => _peerAddresses.GetValueOrDefault(peer);
+
     private void RememberAddresses(PeerInfo info)
     {
         if (info.TransportAddresses.Count > 0 && info.Address != Address
@@ -328,12 +333,35 @@ public sealed partial class OverlayNode
 
     private void ServeNeighbors(RpcCall call, ReadOnlySpan<byte> body)
     {
-        List<PeerInfo> neighbors = NeighborInfos();
-        call.Reply(w =>
+        // Written straight into a reused buffer (no list, records or closure): every linked neighbour asks a few times
+        // a minute, a joining one every second.
+        ConnectionTable table = Connections;
+        Span<Address> listed = stackalloc Address[2 * NeighborsPerSide];
+        int count = 0;
+        for (int i = 0; i < NeighborsPerSide; i++)
         {
-            SelfInfo.WriteTo(w);
-            PeerInfo.WriteList(w, neighbors);
-        });
+            AddNeighbor(listed, ref count, table.Right(i));
+            AddNeighbor(listed, ref count, table.Left(i));
+        }
+        ArrayBufferWriter<byte> answer = ScratchWriters.Take();
+        var writer = new WireWriter(answer);
+        PeerInfo.Write(writer, Address, TransportAddresses);
+        writer.WriteCount(count);
+        foreach (Address peer in listed[..count])
+        {
+            PeerInfo.Write(writer, peer, _peerAddresses.GetValueOrDefault(peer) ?? []);
+        }
+        call.Reply(answer.WrittenSpan);
+        ScratchWriters.Return(answer);
+    }
+
+    /// <summary>Adds <paramref name="c"/>'s peer unless it is there already (a small ring has the same node on both sides).</summary>
+    private static void AddNeighbor(Span<Address> listed, ref int count, Connection? c)
+    {
+        if (c is not null && !listed[..count].Contains(c.Peer))
+        {
+            listed[count++] = c.Peer;
+        }
     }
 
     private void ServeConnectTo(RpcCall call, ReadOnlySpan<byte> body)
@@ -466,8 +494,8 @@ public sealed partial class OverlayNode
             List<PeerInfo> candidates;
             try
             {
-                PeerInfo responder = PeerInfo.Read(ref reader);
-                candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide);
+                PeerInfo responder = PeerInfo.Read(ref reader, _knownAddresses ??= KnownAddresses);
+                candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide, _knownAddresses);
                 foreach (PeerInfo neighbour in candidates)
                 {
                     NoteIntroducer(neighbour.Address, responder.Address);

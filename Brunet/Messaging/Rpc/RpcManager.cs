@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Brunet.Addressing;
 using Brunet.Routing;
@@ -288,10 +289,36 @@ public sealed class RpcManager
         uint id;
         do
         {
-            id = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) + 1;
+            id = (NextRandom() & int.MaxValue) + 1;
         }
         while (_pending.ContainsKey(id));
         return id;
+    }
+
+    /// <summary>
+    /// Random bytes drawn from the system's generator 64 ids at a time, per thread: ids stay unpredictable (an
+    /// answer is matched by id), and a call no longer costs a trip into OpenSSL (with a simulator's thousands of
+    /// nodes on one thread, a tenth of the CPU went there).
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_randomPool;
+
+    [ThreadStatic]
+    private static int t_randomUsed;
+
+    private static uint NextRandom()
+    {
+        byte[]? pool = t_randomPool;
+        if (pool is null || t_randomUsed + sizeof(uint) > pool.Length)
+        {
+            pool = t_randomPool ??= new byte[256];
+            RandomNumberGenerator.Fill(pool);
+            t_randomUsed = 0;
+        }
+        uint value = BinaryPrimitives.ReadUInt32LittleEndian(pool.AsSpan(t_randomUsed));
+        pool.AsSpan(t_randomUsed, sizeof(uint)).Clear();
+        t_randomUsed += sizeof(uint);
+        return value;
     }
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
