@@ -46,16 +46,21 @@ public sealed partial class OverlayNode
         }
         ArrayPool<PeerEdge>.Shared.Return(edges, clearArray: true);
         Rpc.Tick();
-        if (_attempts.Count > 0)
+        int attemptCount = _attempts.Count;
+        if (attemptCount > 0)
         {
-            foreach (LinkAttempt attempt in _attempts.Values.ToArray())
+            LinkAttempt[] attempts = ArrayPool<LinkAttempt>.Shared.Rent(attemptCount);
+            _attempts.Values.CopyTo(attempts, 0);
+            for (int i = 0; i < attemptCount; i++)
             {
+                LinkAttempt attempt = attempts[i];
                 if (attempt.Current is { } current && !current.Secure.IsEstablished
                     && Loop.Time.GetElapsedTime(attempt.CurrentStarted) > Options.LinkAttemptTimeout)
                 {
                     NextAddress(attempt, "timed out");
                 }
             }
+            ArrayPool<LinkAttempt>.Shared.Return(attempts, clearArray: true);
         }
         MaintainLeaves(now);
         TrimIdleOnDemand();
@@ -241,18 +246,26 @@ public sealed partial class OverlayNode
         {
             AskNeighbors(RpcTarget.Routed(Address, RoutingMode.Annealing));
         }
-        var asked = new HashSet<Address>();
-        for (int i = 0; i < Options.NearPerSide; i++)
+        // Each near neighbour once (a small ring has the same node on both sides), without a set or arrays: a joining
+        // node stabilizes every second.
+        int near = Math.Min(Options.NearPerSide, table.Count);
+        Span<Address> asked = near <= 16 ? stackalloc Address[2 * near] : new Address[2 * near];
+        int count = 0;
+        for (int i = 0; i < near; i++)
         {
-            foreach (Connection? c in new[] { table.Right(i), table.Left(i) })
-            {
-                if (c is not null && asked.Add(c.Peer))
-                {
-                    AskNeighbors(RpcTarget.Direct(c.Edge, c.Peer));
-                }
-            }
+            AskNeighborsOnce(table.Right(i), asked, ref count);
+            AskNeighborsOnce(table.Left(i), asked, ref count);
         }
         ReportJoined();
+    }
+
+    private void AskNeighborsOnce(Connection? c, Span<Address> asked, ref int count)
+    {
+        if (c is not null && !asked[..count].Contains(c.Peer))
+        {
+            asked[count++] = c.Peer;
+            AskNeighbors(RpcTarget.Direct(c.Edge, c.Peer));
+        }
     }
 
     private void StabilizeSoon()
