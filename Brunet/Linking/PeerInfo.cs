@@ -46,17 +46,19 @@ public sealed record PeerInfo(Address Address, IReadOnlyList<TransportAddress> T
         {
             return new PeerInfo(address, same);
         }
-        var addresses = new List<TransportAddress>(count);
+        // An exact-size array, not a list: a node keeps the addresses of the nodes it heard of for a minute or two.
+        var addresses = count == 0 ? [] : new TransportAddress[count];
+        int parsedCount = 0;
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<byte> text = reader.ReadBytes8(TransportAddress.MaxTextLength, "transport address");
             // An address we cannot parse may be a transport we do not know yet: skip it, keep the rest.
             if (TransportAddress.TryParseUtf8(text, out TransportAddress? parsed))
             {
-                addresses.Add(parsed);
+                addresses[parsedCount++] = parsed;
             }
         }
-        return new PeerInfo(address, addresses);
+        return new PeerInfo(address, parsedCount == count ? addresses : addresses[..parsedCount]);
     }
 
     /// <summary>Reads past the addresses if they are exactly <paramref name="same"/>; else leaves the reader as it was.</summary>
