@@ -54,12 +54,14 @@ public sealed class RpcManager
             return;
         }
         uint id = NewId();
-        var output = new ArrayBufferWriter<byte>(body.Length + method.Length + 8);
+        // Encoded in a reused buffer: only the copy kept for retransmits is allocated.
+        ArrayBufferWriter<byte> output = ScratchWriters.Take();
         RpcMessage.WriteRequest(output, RpcKind.Request, id, method, body);
         var pending = new Pending(target, output.WrittenSpan.ToArray(), callback, _time.GetTimestamp(), maxResends ?? _options.MaxResends)
         {
             Deadline = _time.GetTimestamp() + ToTicks(_rtt.Timeout),
         };
+        ScratchWriters.Return(output);
         _pending.Add(id, pending);
         if (!_sender.Send(target, pending.Request) && target.IsDirect)
         {
@@ -78,9 +80,11 @@ public sealed class RpcManager
     /// <summary>Sends a one-way message: no reply, no retransmit.</summary>
     public bool Notify(in RpcTarget target, string method, ReadOnlySpan<byte> body)
     {
-        var output = new ArrayBufferWriter<byte>(body.Length + method.Length + 8);
+        ArrayBufferWriter<byte> output = ScratchWriters.Take();
         RpcMessage.WriteRequest(output, RpcKind.Notify, NewId(), method, body);
-        return _sender.Send(target, output.WrittenSpan);
+        bool sent = _sender.Send(target, output.WrittenSpan);
+        ScratchWriters.Return(output);
+        return sent;
     }
 
     /// <summary>
