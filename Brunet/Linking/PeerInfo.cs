@@ -10,18 +10,31 @@ public sealed record PeerInfo(Address Address, IReadOnlyList<TransportAddress> T
     /// <summary>Transport addresses carried per node at most.</summary>
     public const int MaxTransportAddresses = 16;
 
-    public void WriteTo(WireWriter writer)
+    public void WriteTo(WireWriter writer) => Write(writer, Address, TransportAddresses);
+
+    /// <summary>Writes a node and its transport addresses as <see cref="WriteTo"/> does, without a record for them.</summary>
+    public static void Write(WireWriter writer, Address address, IReadOnlyList<TransportAddress> transportAddresses)
     {
-        writer.WriteAddress(Address);
-        int count = Math.Min(TransportAddresses.Count, MaxTransportAddresses);
+        writer.WriteAddress(address);
+        int count = Math.Min(transportAddresses.Count, MaxTransportAddresses);
         writer.WriteByte((byte)count);
+        // The text form written straight from its parts: a neighbour list is served every few seconds per link.
+        Span<byte> text = stackalloc byte[byte.MaxValue];
         for (int i = 0; i < count; i++)
         {
-            writer.WriteString8(TransportAddresses[i].ToString());
+            int length = transportAddresses[i].FormatUtf8(text);
+            writer.WriteByte((byte)length);
+            writer.WriteBytes(text[..length]);
         }
     }
 
-    public static PeerInfo Read(ref WireReader reader)
+    public static PeerInfo Read(ref WireReader reader) => Read(ref reader, null);
+
+    /// <param name="known">
+    /// The addresses already known for a node, or null: when the node's addresses on the wire are exactly these, the
+    /// known list is returned instead of a parsed copy (a node hears the same few neighbours every stabilization round).
+    /// </param>
+    public static PeerInfo Read(ref WireReader reader, Func<Address, IReadOnlyList<TransportAddress>?>? known)
     {
         Address address = reader.ReadAddress();
         int count = reader.ReadByte();
@@ -29,17 +42,44 @@ public sealed record PeerInfo(Address Address, IReadOnlyList<TransportAddress> T
         {
             WireViolation.Throw($"{count} transport addresses is more than the limit of {MaxTransportAddresses}");
         }
-        var addresses = new List<TransportAddress>(count);
+        if (known?.Invoke(address) is { } same && same.Count == count && count > 0 && TrySkipSame(ref reader, same))
+        {
+            return new PeerInfo(address, same);
+        }
+        // An exact-size array, not a list: a node keeps the addresses of the nodes it heard of for a minute or two.
+        var addresses = count == 0 ? [] : new TransportAddress[count];
+        int parsedCount = 0;
         for (int i = 0; i < count; i++)
         {
-            string text = reader.ReadString8(TransportAddress.MaxTextLength, "transport address");
+            ReadOnlySpan<byte> text = reader.ReadBytes8(TransportAddress.MaxTextLength, "transport address");
             // An address we cannot parse may be a transport we do not know yet: skip it, keep the rest.
-            if (TransportAddress.TryParse(text, out TransportAddress? parsed))
+            if (TransportAddress.TryParseUtf8(text, out TransportAddress? parsed))
             {
-                addresses.Add(parsed);
+                addresses[parsedCount++] = parsed;
             }
         }
-        return new PeerInfo(address, addresses);
+        return new PeerInfo(address, parsedCount == count ? addresses : addresses[..parsedCount]);
+    }
+
+    /// <summary>Reads past the addresses if they are exactly <paramref name="same"/>; else leaves the reader as it was.</summary>
+    private static bool TrySkipSame(ref WireReader reader, IReadOnlyList<TransportAddress> same)
+    {
+        WireReader ahead = reader;
+        Span<byte> expected = stackalloc byte[byte.MaxValue];
+        for (int i = 0; i < same.Count; i++)
+        {
+            if (ahead.IsEmpty)
+            {
+                return false;
+            }
+            ReadOnlySpan<byte> text = ahead.ReadBytes8(TransportAddress.MaxTextLength, "transport address");
+            if (!text.SequenceEqual(expected[..same[i].FormatUtf8(expected)]))
+            {
+                return false;
+            }
+        }
+        reader = ahead;
+        return true;
     }
 
     public static void WriteList(WireWriter writer, IReadOnlyList<PeerInfo> peers)
@@ -51,13 +91,14 @@ public sealed record PeerInfo(Address Address, IReadOnlyList<TransportAddress> T
         }
     }
 
-    public static List<PeerInfo> ReadList(ref WireReader reader, int maxCount)
+    public static List<PeerInfo> ReadList(ref WireReader reader, int maxCount,
+        Func<Address, IReadOnlyList<TransportAddress>?>? known = null)
     {
         int count = reader.ReadCount(maxCount, "peer list");
-        var peers = new List<PeerInfo>(count);
+        var peers = new List<PeerInfo>(count + 1);
         for (int i = 0; i < count; i++)
         {
-            peers.Add(Read(ref reader));
+            peers.Add(Read(ref reader, known));
         }
         return peers;
     }

@@ -24,6 +24,47 @@ public static class RingMath
     }
 
     /// <summary>
+    /// The bounds of <see cref="NearestBothSides"/> without building it: the <paramref name="perSide"/>-th smallest
+    /// clockwise and counter-clockwise distance from <paramref name="self"/> among the distinct
+    /// <paramref name="candidates"/> (self ignored), or <see cref="Address.MaxValue"/> where there are fewer. An address
+    /// is among the nearest exactly when its clockwise distance is within the first bound or its counter-clockwise
+    /// distance within the second. Allocates nothing: stabilization asks this on every answer.
+    /// </summary>
+    public static (Address Clockwise, Address CounterClockwise) NearestBounds(Address self, ReadOnlySpan<Address> candidates, int perSide)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perSide, 1);
+        Span<Address> right = perSide <= 8 ? stackalloc Address[perSide] : new Address[perSide];
+        Span<Address> left = perSide <= 8 ? stackalloc Address[perSide] : new Address[perSide];
+        right.Fill(Address.MaxValue);
+        left.Fill(Address.MaxValue);
+        foreach (Address candidate in candidates)
+        {
+            if (candidate != self)
+            {
+                KeepSmallest(right, self.ClockwiseDistanceTo(candidate));
+                KeepSmallest(left, self.CounterClockwiseDistanceTo(candidate));
+            }
+        }
+        return (right[^1], left[^1]);
+    }
+
+    /// <summary>Inserts <paramref name="distance"/> into the ascending <paramref name="smallest"/> unless it is there or too large.</summary>
+    private static void KeepSmallest(Span<Address> smallest, Address distance)
+    {
+        if (distance >= smallest[^1] || smallest.Contains(distance))
+        {
+            return;
+        }
+        int at = smallest.Length - 1;
+        while (at > 0 && smallest[at - 1] > distance)
+        {
+            smallest[at] = smallest[at - 1];
+            at--;
+        }
+        smallest[at] = distance;
+    }
+
+    /// <summary>
     /// Estimates the number of nodes from the spacing of the known neighbours: k neighbours clockwise span about
     /// k/N of the ring, likewise counter-clockwise.
     /// </summary>

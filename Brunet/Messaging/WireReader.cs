@@ -58,15 +58,17 @@ public ref struct WireReader
     }
 
     /// <summary>UTF-8 text with an 8-bit length prefix, at most <paramref name="maxLength"/> bytes.</summary>
-    public string ReadString8(int maxLength, string what)
+    public string ReadString8(int maxLength, string what) => Encoding.UTF8.GetString(ReadBytes8(maxLength, what));
+
+    /// <summary>A field with an 8-bit length prefix, at most <paramref name="maxLength"/> bytes.</summary>
+    public ReadOnlySpan<byte> ReadBytes8(int maxLength, string what)
     {
         int length = ReadByte();
         if (length > maxLength)
         {
             WireViolation.ThrowTooLong(what, length, maxLength);
         }
-        ReadOnlySpan<byte> bytes = Take(length, what);
-        return Encoding.UTF8.GetString(bytes);
+        return Take(length, what);
     }
 
     /// <summary>UTF-8 text with a 16-bit length prefix, at most <paramref name="maxLength"/> bytes.</summary>

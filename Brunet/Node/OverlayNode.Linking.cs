@@ -285,10 +285,18 @@ public sealed partial class OverlayNode
         ConsiderCandidates(neighbors.Where(n => n.Address != call.From).ToList());
     }
 
+    /// <summary><see cref="KnownAddresses"/> as one delegate for the node's life, for reading neighbour lists.</summary>
+    private Func<Address, IReadOnlyList<TransportAddress>?>? _knownAddresses;
+
+    private IReadOnlyList<TransportAddress>? KnownAddresses(Address peer) => _peerAddresses.GetValueOrDefault(peer);
+
     private void RememberAddresses(PeerInfo info)
     {
-        if (info.TransportAddresses.Count > 0 && info.Address != Address)
+        if (info.TransportAddresses.Count > 0 && info.Address != Address
+            && !(_peerAddresses.TryGetValue(info.Address, out IReadOnlyList<TransportAddress>? known) && known.SequenceEqual(info.TransportAddresses)))
         {
+            // Only a change replaces the list: a node hears the same addresses every stabilization round, and storing
+            // each fresh copy turned short-lived garbage into long-lived heap.
             _peerAddresses[info.Address] = info.TransportAddresses;
         }
     }
@@ -298,28 +306,62 @@ public sealed partial class OverlayNode
     {
         ConnectionTable table = Connections;
         var result = new List<PeerInfo>(2 * NeighborsPerSide);
-        var seen = new HashSet<Address>();
         for (int i = 0; i < NeighborsPerSide; i++)
         {
-            foreach (Connection? c in new[] { table.Right(i), table.Left(i) })
-            {
-                if (c is not null && seen.Add(c.Peer))
-                {
-                    result.Add(new PeerInfo(c.Peer, _peerAddresses.GetValueOrDefault(c.Peer) ?? []));
-                }
-            }
+            AddNeighborInfo(result, table.Right(i));
+            AddNeighborInfo(result, table.Left(i));
         }
         return result;
     }
 
+    /// <summary>Adds <paramref name="c"/>'s peer unless it is there already (a small ring has the same node on both sides).</summary>
+    private void AddNeighborInfo(List<PeerInfo> infos, Connection? c)
+    {
+        if (c is null)
+        {
+            return;
+        }
+        foreach (PeerInfo info in infos)
+        {
+            if (info.Address == c.Peer)
+            {
+                return;
+            }
+        }
+        infos.Add(new PeerInfo(c.Peer, _peerAddresses.GetValueOrDefault(c.Peer) ?? []));
+    }
+
     private void ServeNeighbors(RpcCall call, ReadOnlySpan<byte> body)
     {
-        List<PeerInfo> neighbors = NeighborInfos();
-        call.Reply(w =>
+        // Written straight into a reused buffer (no list, records or closure): every linked neighbour asks a few times
+        // a minute, a joining one every second.
+        ConnectionTable table = Connections;
+        Span<Address> listed = stackalloc Address[2 * NeighborsPerSide];
+        int count = 0;
+        for (int i = 0; i < NeighborsPerSide; i++)
         {
-            SelfInfo.WriteTo(w);
-            PeerInfo.WriteList(w, neighbors);
-        });
+            AddNeighbor(listed, ref count, table.Right(i));
+            AddNeighbor(listed, ref count, table.Left(i));
+        }
+        ArrayBufferWriter<byte> answer = ScratchWriters.Take();
+        var writer = new WireWriter(answer);
+        PeerInfo.Write(writer, Address, TransportAddresses);
+        writer.WriteCount(count);
+        foreach (Address peer in listed[..count])
+        {
+            PeerInfo.Write(writer, peer, _peerAddresses.GetValueOrDefault(peer) ?? []);
+        }
+        call.Reply(answer.WrittenSpan);
+        ScratchWriters.Return(answer);
+    }
+
+    /// <summary>Adds <paramref name="c"/>'s peer unless it is there already (a small ring has the same node on both sides).</summary>
+    private static void AddNeighbor(Span<Address> listed, ref int count, Connection? c)
+    {
+        if (c is not null && !listed[..count].Contains(c.Peer))
+        {
+            listed[count++] = c.Peer;
+        }
     }
 
     private void ServeConnectTo(RpcCall call, ReadOnlySpan<byte> body)
@@ -452,8 +494,8 @@ public sealed partial class OverlayNode
             List<PeerInfo> candidates;
             try
             {
-                PeerInfo responder = PeerInfo.Read(ref reader);
-                candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide);
+                PeerInfo responder = PeerInfo.Read(ref reader, _knownAddresses ??= KnownAddresses);
+                candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide, _knownAddresses);
                 foreach (PeerInfo neighbour in candidates)
                 {
                     NoteIntroducer(neighbour.Address, responder.Address);
@@ -513,15 +555,34 @@ public sealed partial class OverlayNode
         {
             RememberAddresses(candidate);
         }
-        IEnumerable<Address> known = Connections.Clockwise.Select(c => c.Peer)
-            .Concat(candidates.Select(c => c.Address))
-            .Where(a => a != Address && a.IsNodeAddress);
-        HashSet<Address> nearest = RingMath.NearestBothSides(Address, known, Options.NearPerSide);
+        // RingMath.NearestBothSides over links and candidates, by its bounds: this runs on every stabilization answer.
+        ConnectionTable table = Connections;
+        Address[] known = ArrayPool<Address>.Shared.Rent(table.Count + candidates.Count);
+        int count = 0;
+        foreach (Connection c in table.Clockwise)
+        {
+            if (c.Peer != Address && c.Peer.IsNodeAddress)
+            {
+                known[count++] = c.Peer;
+            }
+        }
+        foreach (PeerInfo c in candidates)
+        {
+            if (c.Address != Address && c.Address.IsNodeAddress)
+            {
+                known[count++] = c.Address;
+            }
+        }
+        (Address right, Address left) = RingMath.NearestBounds(Address, known.AsSpan(0, count), Options.NearPerSide);
+        ArrayPool<Address>.Shared.Return(known);
         foreach (PeerInfo candidate in candidates)
         {
-            if (nearest.Contains(candidate.Address) && !Connections.Contains(candidate.Address))
+            Address peer = candidate.Address;
+            bool nearest = peer != Address && peer.IsNodeAddress
+                && (Address.ClockwiseDistanceTo(peer) <= right || Address.CounterClockwiseDistanceTo(peer) <= left);
+            if (nearest && !Connections.Contains(peer))
             {
-                Link(candidate.Address, candidate.TransportAddresses, ConnectionType.Near);
+                Link(peer, candidate.TransportAddresses, ConnectionType.Near);
             }
         }
     }

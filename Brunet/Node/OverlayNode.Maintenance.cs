@@ -25,8 +25,14 @@ public sealed partial class OverlayNode
             return;
         }
         long now = Loop.Time.GetTimestamp();
-        foreach (PeerEdge edge in _edges.ToArray())
+        // A pooled snapshot (closing an edge changes the set): the tick runs twice a second on every node, and
+        // the simulator runs 100,000 nodes, so it allocates nothing.
+        int edgeCount = _edges.Count;
+        PeerEdge[] edges = ArrayPool<PeerEdge>.Shared.Rent(edgeCount);
+        _edges.CopyTo(edges);
+        for (int i = 0; i < edgeCount; i++)
         {
+            PeerEdge edge = edges[i];
             if (edge.CloseAt is { } closeAt)
             {
                 if (now >= closeAt)
@@ -38,14 +44,23 @@ public sealed partial class OverlayNode
             edge.Secure.OnTick();
             CheckLiveness(edge, now);
         }
+        ArrayPool<PeerEdge>.Shared.Return(edges, clearArray: true);
         Rpc.Tick();
-        foreach (LinkAttempt attempt in _attempts.Values.ToArray())
+        int attemptCount = _attempts.Count;
+        if (attemptCount > 0)
         {
-            if (attempt.Current is { } current && !current.Secure.IsEstablished
-                && Loop.Time.GetElapsedTime(attempt.CurrentStarted) > Options.LinkAttemptTimeout)
+            LinkAttempt[] attempts = ArrayPool<LinkAttempt>.Shared.Rent(attemptCount);
+            _attempts.Values.CopyTo(attempts, 0);
+            for (int i = 0; i < attemptCount; i++)
             {
-                NextAddress(attempt, "timed out");
+                LinkAttempt attempt = attempts[i];
+                if (attempt.Current is { } current && !current.Secure.IsEstablished
+                    && Loop.Time.GetElapsedTime(attempt.CurrentStarted) > Options.LinkAttemptTimeout)
+                {
+                    NextAddress(attempt, "timed out");
+                }
             }
+            ArrayPool<LinkAttempt>.Shared.Return(attempts, clearArray: true);
         }
         MaintainLeaves(now);
         TrimIdleOnDemand();
@@ -231,18 +246,26 @@ public sealed partial class OverlayNode
         {
             AskNeighbors(RpcTarget.Routed(Address, RoutingMode.Annealing));
         }
-        var asked = new HashSet<Address>();
-        for (int i = 0; i < Options.NearPerSide; i++)
+        // Each near neighbour once (a small ring has the same node on both sides), without a set or arrays: a joining
+        // node stabilizes every second.
+        int near = Math.Min(Options.NearPerSide, table.Count);
+        Span<Address> asked = near <= 16 ? stackalloc Address[2 * near] : new Address[2 * near];
+        int count = 0;
+        for (int i = 0; i < near; i++)
         {
-            foreach (Connection? c in new[] { table.Right(i), table.Left(i) })
-            {
-                if (c is not null && asked.Add(c.Peer))
-                {
-                    AskNeighbors(RpcTarget.Direct(c.Edge, c.Peer));
-                }
-            }
+            AskNeighborsOnce(table.Right(i), asked, ref count);
+            AskNeighborsOnce(table.Left(i), asked, ref count);
         }
         ReportJoined();
+    }
+
+    private void AskNeighborsOnce(Connection? c, Span<Address> asked, ref int count)
+    {
+        if (c is not null && !asked[..count].Contains(c.Peer))
+        {
+            asked[count++] = c.Peer;
+            AskNeighbors(RpcTarget.Direct(c.Edge, c.Peer));
+        }
     }
 
     private void StabilizeSoon()

@@ -14,11 +14,11 @@ public sealed partial class OverlayNode
 
     private void RegisterBuiltInMethods()
     {
-        Rpc.Register(Methods.Ping, static (call, _) => call.Reply([]));
+        Rpc.Register(Methods.Ping, static (call, _) => call.Reply([]), idempotent: true);
         Rpc.Register(Methods.Link, ServeLink);
         Rpc.Register(Methods.LinkUpdate, ServeLinkUpdate);
         Rpc.Register(Methods.Close, ServeClose);
-        Rpc.Register(Methods.Neighbors, ServeNeighbors);
+        Rpc.Register(Methods.Neighbors, ServeNeighbors, idempotent: true);
         Rpc.Register(Methods.ConnectTo, ServeConnectTo);
         Rpc.Register(Methods.Birthday, ServeBirthday);
         Rpc.Register(Methods.LinkStatus, (call, _) => call.Reply(w => GetLinkStatus().WriteTo(w)));

@@ -152,7 +152,8 @@ public sealed partial class OverlayNode : IAsyncDisposable
         _tunnel.Start(AcceptEdge);
         TransportAddresses = ComputeLocalAddresses();
         NodeLog.NodeStarted(_logger, Address.ToString(), string.Join(' ', TransportAddresses));
-        _timer = Loop.Time.CreateTimer(_ => Loop.Post(Tick), null, Options.TickInterval, Options.TickInterval);
+        Action tick = Tick;   // one delegate for every tick
+        _timer = Loop.Time.CreateTimer(_ => Loop.Post(tick), null, Options.TickInterval, Options.TickInterval);
         Loop.Post(Tick);
     }
 

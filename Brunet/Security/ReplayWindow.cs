@@ -3,6 +3,8 @@ namespace Brunet.Security;
 /// <summary>
 /// A sliding window over 64-bit packet counters (RFC 6479 style, as in IPsec and WireGuard): accepts each counter at
 /// most once and refuses counters more than <see cref="Size"/> below the highest seen. Not thread-safe.
+/// While counters arrive in order (0, 1, 2, ...: every counter up to the highest seen) the window needs no bitmap and
+/// holds none; the first gap or late packet allocates it. The simulator holds a million edges that never reorder.
 /// </summary>
 internal sealed class ReplayWindow
 {
@@ -11,7 +13,7 @@ internal sealed class ReplayWindow
 
     private const int Words = Size / 64;
 
-    private readonly ulong[] _bits = new ulong[Words];
+    private ulong[]? _bits;     // null: every counter up to _highest was seen
     private ulong _highest;
     private bool _any;
 
@@ -26,7 +28,7 @@ internal sealed class ReplayWindow
         {
             return false;
         }
-        return (_bits[Word(counter)] & Bit(counter)) == 0;
+        return _bits is not null && (_bits[Word(counter)] & Bit(counter)) == 0;
     }
 
     /// <summary>Records <paramref name="counter"/>: call only after the packet authenticated. False for a replay.</summary>
@@ -35,6 +37,20 @@ internal sealed class ReplayWindow
         if (!CanAccept(counter))
         {
             return false;
+        }
+        if (_bits is null)
+        {
+            if (counter == (_any ? _highest + 1 : 0))
+            {
+                _any = true;
+                _highest = counter;
+                return true;
+            }
+            _bits = new ulong[Words];
+            if (_any)
+            {
+                Array.Fill(_bits, ulong.MaxValue);   // every counter in the window up to _highest was seen
+            }
         }
         if (!_any)
         {

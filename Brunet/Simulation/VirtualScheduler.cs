@@ -30,7 +30,23 @@ public sealed class VirtualScheduler : TimeProvider, IMemoryScheduler, INodeLoop
 
     public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch.AddYears(56).AddTicks(_now);
 
-    public void Post(Action work) => Enqueue(_now, work);
+    /// <summary>
+    /// Queues <paramref name="work"/>; the first post from a timer callback runs at once instead. A node's timer only
+    /// hops onto its loop (<c>CreateTimer(_ => Loop.Post(tick))</c>), and here the timer already runs on it: one
+    /// event per tick instead of two, at the same virtual time.
+    /// </summary>
+    public void Post(Action work)
+    {
+        if (_inTimerCallback)
+        {
+            _inTimerCallback = false;
+            work();
+            return;
+        }
+        Enqueue(_now, work);
+    }
+
+    private bool _inTimerCallback;
 
     public void Schedule(TimeSpan delay, Action action) => Enqueue(_now + Math.Max(0, delay.Ticks), action);
 
@@ -76,18 +92,32 @@ public sealed class VirtualScheduler : TimeProvider, IMemoryScheduler, INodeLoop
             return true;
         }
 
-        private void Arm(long generation, long delay) => scheduler.Enqueue(scheduler._now + Math.Max(0, delay), () =>
+        /// <summary>One closure per <see cref="Change"/>, re-queued for every period: a node's tick timer allocates nothing.</summary>
+        private void Arm(long generation, long delay)
         {
-            if (generation != _generation)
+            Action? fire = null;
+            fire = () =>
             {
-                return;   // changed or disposed since
-            }
-            callback(state);
-            if (_period > 0 && generation == _generation)
-            {
-                Arm(generation, _period);
-            }
-        });
+                if (generation != _generation)
+                {
+                    return;   // changed or disposed since
+                }
+                scheduler._inTimerCallback = true;
+                try
+                {
+                    callback(state);
+                }
+                finally
+                {
+                    scheduler._inTimerCallback = false;
+                }
+                if (_period > 0 && generation == _generation)
+                {
+                    scheduler.Enqueue(scheduler._now + _period, fire!);
+                }
+            };
+            scheduler.Enqueue(scheduler._now + Math.Max(0, delay), fire);
+        }
 
         public void Dispose() => _generation++;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Text;
 
 namespace Brunet.Transport;
 
@@ -83,6 +84,59 @@ public sealed record TransportAddress
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryParse(string?, out TransportAddress?)"/> of UTF-8 text, as it comes off the wire: the scheme is
+    /// matched in place, so only the part after <c>://</c> becomes a string.
+    /// </summary>
+    public static bool TryParseUtf8(ReadOnlySpan<byte> text, [NotNullWhen(true)] out TransportAddress? address)
+    {
+        address = null;
+        if (text.IsEmpty || text.Length > MaxTextLength)
+        {
+            return false;
+        }
+        int split = text.IndexOf("://"u8);
+        if (split <= 0 || split + 3 == text.Length)
+        {
+            return false;
+        }
+        ReadOnlySpan<byte> scheme = text[..split];
+        ReadOnlySpan<byte> rest = text[(split + 3)..];
+        if (scheme.SequenceEqual("brunet.mem"u8))
+        {
+            address = Memory(Encoding.UTF8.GetString(rest));
+            return true;
+        }
+        if (scheme.SequenceEqual("brunet.tunnel"u8))
+        {
+            address = Tunnel(Encoding.UTF8.GetString(rest));
+            return true;
+        }
+        if (!scheme.SequenceEqual("brunet.udp"u8) && !scheme.SequenceEqual("brunet.tcp"u8))
+        {
+            return false;
+        }
+        return TryParse(Encoding.UTF8.GetString(text), out address);
+    }
+
+    /// <summary>
+    /// Writes <see cref="ToString"/> as UTF-8 into <paramref name="destination"/> (255 bytes hold any address);
+    /// returns the byte count.
+    /// </summary>
+    public int FormatUtf8(Span<byte> destination)
+    {
+        string scheme = Scheme(Kind);
+        int length = scheme.Length + 3 + Encoding.UTF8.GetByteCount(Authority);
+        if (length > destination.Length)
+        {
+            throw new ArgumentException($"The address is longer than {destination.Length} bytes.", nameof(destination));
+        }
+        int at = Encoding.ASCII.GetBytes(scheme, destination);
+        "://"u8.CopyTo(destination[at..]);
+        Encoding.UTF8.GetBytes(Authority, destination[(at + 3)..]);
+        return length;
     }
 
     public static TransportAddress Parse(string text) => TryParse(text, out TransportAddress? address)

@@ -37,17 +37,19 @@ public sealed class RpcCall
     {
         if (Interlocked.Exchange(ref _answered, 1) == 0)
         {
-            var output = new ArrayBufferWriter<byte>(body.Length + 8);
+            ArrayBufferWriter<byte> output = ScratchWriters.Take();
             RpcMessage.WriteReply(output, Id, body);
             _manager.SendAnswer(this, output.WrittenSpan);
+            ScratchWriters.Return(output);
         }
     }
 
     public void Reply(Action<WireWriter> write)
     {
-        var body = new ArrayBufferWriter<byte>(64);
+        ArrayBufferWriter<byte> body = ScratchWriters.Take();
         write(new WireWriter(body));
         Reply(body.WrittenSpan);
+        ScratchWriters.Return(body);
     }
 
     public void Fail(RpcError code, string message)
@@ -63,3 +65,48 @@ public sealed class RpcCall
 
 /// <summary>Serves one method. Runs on the node loop; may answer later through <paramref name="call"/>.</summary>
 public delegate void RpcHandler(RpcCall call, ReadOnlySpan<byte> body);
+
+/// <summary>
+/// Encoding buffers for answers, reused on each thread: an answer is encoded, sent (copied into a frame) and dropped
+/// before <see cref="RpcCall.Reply(ReadOnlySpan{byte})"/> returns, so a node's loop needs only a couple, where a fresh
+/// growing buffer per answer was the node's largest allocation (stabilization answers a few per second).
+/// </summary>
+internal static class ScratchWriters
+{
+    private const int Slots = 4;
+    private const int MaxKeptCapacity = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>?[]? t_free;
+
+    [ThreadStatic]
+    private static int t_count;
+
+    /// <summary>An empty writer: a kept one when this thread has one free, else a new one (nested use gets its own).</summary>
+    public static ArrayBufferWriter<byte> Take()
+    {
+        ArrayBufferWriter<byte>?[]? free = t_free;
+        if (free is not null && t_count > 0)
+        {
+            ArrayBufferWriter<byte> writer = free[--t_count]!;
+            free[t_count] = null;
+            return writer;
+        }
+        return new ArrayBufferWriter<byte>(256);
+    }
+
+    /// <summary>Gives a writer back for reuse on this thread (dropped when it grew large or the slots are full).</summary>
+    public static void Return(ArrayBufferWriter<byte> writer)
+    {
+        if (writer.Capacity > MaxKeptCapacity)
+        {
+            return;
+        }
+        ArrayBufferWriter<byte>?[] free = t_free ??= new ArrayBufferWriter<byte>?[Slots];
+        if (t_count < Slots)
+        {
+            writer.ResetWrittenCount();
+            free[t_count++] = writer;
+        }
+    }
+}

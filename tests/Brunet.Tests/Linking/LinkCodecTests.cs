@@ -74,6 +74,26 @@ public class LinkCodecTests
     }
 
     [Test]
+    public void PeerInfo_Read_KnownAddresses_AreReusedOnlyWhenTheSame()
+    {
+        byte[] encoded = Encode(w => PeerInfo.WriteList(w, [s_peer, new PeerInfo(s_b, [TransportAddress.Memory("n8")])]));
+        List<TransportAddress> same = [.. s_peer.TransportAddresses];
+        List<TransportAddress> other = [TransportAddress.Memory("n9")];
+        var reader = new WireReader(encoded);
+        List<PeerInfo> read = PeerInfo.ReadList(ref reader, 4, a => a == s_a ? same : a == s_b ? other : null);
+        Assert.That(reader.IsEmpty, Is.True);
+        Assert.That(read[0].TransportAddresses, Is.SameAs(same));
+        Assert.That(read[1].TransportAddresses, Is.Not.SameAs(other));
+        Assert.That(read[1].TransportAddresses, Is.EqualTo(new[] { TransportAddress.Memory("n8") }));
+
+        // A known list that is a prefix of what was sent is not the same.
+        reader = new WireReader(Encode(s_peer.WriteTo));
+        PeerInfo first = PeerInfo.Read(ref reader, _ => [s_peer.TransportAddresses[0]]);
+        Assert.That(reader.IsEmpty, Is.True);
+        Assert.That(first.TransportAddresses, Is.EqualTo(s_peer.TransportAddresses));
+    }
+
+    [Test]
     public void PeerInfo_ReadList_RoundTrips()
     {
         PeerInfo second = new(s_b, []);
@@ -104,6 +124,29 @@ public class LinkCodecTests
         byte[] encoded = Encode(new PeerInfo(s_a, many).WriteTo);
         var reader = new WireReader(encoded);
         Assert.That(PeerInfo.Read(ref reader).TransportAddresses, Is.EqualTo(many.Take(PeerInfo.MaxTransportAddresses)));
+    }
+
+    [TestCase("brunet.udp://127.0.0.1:4000")]
+    [TestCase("brunet.tcp://[2001:db8::1]:443")]
+    [TestCase("brunet.mem://n7")]
+    [TestCase("brunet.tunnel://abc,def")]
+    [TestCase("brunet.udp://[::ffff:1.2.3.4]:5")]
+    [TestCase("brunet.quic://1.2.3.4:5")]
+    [TestCase("brunet.mem://")]
+    [TestCase("://n7")]
+    [TestCase("brunet.udp://1.2.3.4")]
+    [TestCase("brunet.mem://nö")]
+    public void TransportAddress_Utf8_AgreesWithTheTextForm(string text)
+    {
+        bool parsed = TransportAddress.TryParseUtf8(System.Text.Encoding.UTF8.GetBytes(text), out TransportAddress? fromBytes);
+        Assert.That(parsed, Is.EqualTo(TransportAddress.TryParse(text, out TransportAddress? fromText)));
+        Assert.That(fromBytes, Is.EqualTo(fromText));
+        if (fromBytes is not null)
+        {
+            byte[] written = new byte[byte.MaxValue];
+            int length = fromBytes.FormatUtf8(written);
+            Assert.That(System.Text.Encoding.UTF8.GetString(written, 0, length), Is.EqualTo(fromBytes.ToString()));
+        }
     }
 
     [Test]

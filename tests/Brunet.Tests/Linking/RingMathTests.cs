@@ -26,6 +26,23 @@ public class RingMathTests
     }
 
     [Test]
+    public void NearestBounds_RandomCandidates_AdmitExactlyNearestBothSides()
+    {
+        var random = new Random(9);
+        for (int round = 0; round < 200; round++)
+        {
+            Address self = Address.Random(random);
+            int perSide = 1 + (round % 3);
+            var candidates = Enumerable.Range(0, random.Next(0, 12)).Select(_ => Address.Random(random)).ToList();
+            Address[] withNoise = [.. candidates, .. candidates.Take(4), self];   // duplicates and self
+            (Address right, Address left) = RingMath.NearestBounds(self, withNoise, perSide);
+            HashSet<Address> expected = RingMath.NearestBothSides(self, withNoise, perSide);
+            var admitted = candidates.Where(c => self.ClockwiseDistanceTo(c) <= right || self.CounterClockwiseDistanceTo(c) <= left).ToHashSet();
+            Assert.That(admitted, Is.EquivalentTo(expected), $"round {round}, {candidates.Count} candidates, {perSide} per side");
+        }
+    }
+
+    [Test]
     public void NearestBothSides_AcrossZero_PicksWrappedNeighbours()
     {
         Address self = Address.FromBigInteger(10);

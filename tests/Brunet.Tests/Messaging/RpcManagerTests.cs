@@ -283,6 +283,24 @@ public class RpcManagerTests
     }
 
     [Test]
+    public void OnMessage_RetransmittedIdempotentRequest_RunsAgainAndIsNotCached()
+    {
+        int runs = 0;
+        _rpc.Register("lookup", (call, _) =>
+        {
+            runs++;
+            call.Reply([(byte)runs]);
+        }, idempotent: true);
+        byte[] request = RequestPayload(RpcKind.Request, 9, "lookup", []);
+        _rpc.OnMessage(RpcTarget.Routed(s_peer), s_peer, request);
+        _rpc.OnMessage(RpcTarget.Routed(s_peer), s_peer, request);
+
+        Assert.That(runs, Is.EqualTo(2), "a retransmit of an idempotent method runs again");
+        Assert.That(_sender.Sent, Has.Count.EqualTo(2));
+        Assert.That(_sender.Sent[1].Payload, Is.Not.EqualTo(_sender.Sent[0].Payload), "each run answers for itself");
+    }
+
+    [Test]
     public void OnMessage_RetransmitWhileHandlerWorking_IsDroppedThenAnswered()
     {
         RpcCall? held = null;

@@ -58,4 +58,37 @@ public sealed class ReplayWindowTests
         Assert.That(window.TryAccept(ulong.MaxValue - 1), Is.True);
         Assert.That(window.TryAccept(ulong.MaxValue - 1), Is.False);
     }
+
+    [Test]
+    public void TryAccept_RandomTraffic_MatchesTheDefinition()
+    {
+        // Mostly in order (no bitmap yet), then gaps, duplicates, late and very late packets: each answer must be the
+        // definition's: not seen before, and not Size or more below the highest counter seen.
+        var random = new Random(5);
+        for (int round = 0; round < 40; round++)
+        {
+            var window = new ReplayWindow();
+            var seen = new HashSet<ulong>();
+            ulong highest = 0;
+            ulong next = round % 4 == 0 ? (ulong)random.Next(1, 3) : 0;
+            for (int i = 0; i < 3000; i++)
+            {
+                ulong counter = (i < 100 * (round % 5) || random.Next(4) > 0) ? next++
+                    : random.Next(3) switch
+                    {
+                        0 => next + (ulong)random.Next(1, 3000),
+                        1 => highest - Math.Min(highest, (ulong)random.Next(0, 2 * ReplayWindow.Size)),
+                        _ => highest - Math.Min(highest, (ulong)random.Next(0, 70)),
+                    };
+                bool expected = !seen.Contains(counter) && (seen.Count == 0 || counter > highest || highest - counter < ReplayWindow.Size);
+                Assert.That(window.TryAccept(counter), Is.EqualTo(expected), $"round {round}, packet {i}, counter {counter}, highest {highest}");
+                if (expected)
+                {
+                    seen.Add(counter);
+                    highest = Math.Max(highest, counter);
+                    next = Math.Max(next, counter + 1);
+                }
+            }
+        }
+    }
 }

@@ -16,7 +16,8 @@ internal static class ProcessMemory
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {
-                string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                // "VmRSS:\t%8lu kB": a tab, then spaces only while the figure is under 8 digits (10 GB).
+                string[] parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
                 return long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024;   // "VmRSS:  123456 kB"
             }
         }

@@ -32,6 +32,8 @@ internal static class SimulateCommand
         int seed = Option(args, "--seed", 1);
         int records = Option(args, "--records", 200);
         int joinRate = Option(args, "--join-rate", 200);
+        // After the last join, wait this long (virtual) at most for a fully consistent ring before the churn starts.
+        int settleSeconds = Option(args, "--settle-max", 600);
         // Simulated DH (a hash stand-in for X25519, SimulatedDh) unless --real-dh: the curve was most of the CPU.
         bool realDh = args.Contains("--real-dh");
         Console.WriteLine($"simulate: {nodes} nodes, churn {churnPerMinute * 100:F1}%/min for {minutes} min, {records} DHT records, seed {seed}, "
@@ -49,7 +51,7 @@ internal static class SimulateCommand
             }
         }
         TimeSpan joinedAt = sim.Scheduler.Now;
-        TimeSpan limit = joinedAt + TimeSpan.FromMinutes(10);
+        TimeSpan limit = joinedAt + TimeSpan.FromSeconds(settleSeconds);
         while (sim.Scheduler.Now < limit && sim.Consistency().Consistency < 1.0)
         {
             sim.Scheduler.RunFor(TimeSpan.FromSeconds(1));
@@ -57,7 +59,7 @@ internal static class SimulateCommand
         RingConsistency.Result joined = sim.Consistency();
         Console.WriteLine($"joined: {nodes} nodes, consistency {joined.Consistency:F4} at {sim.Scheduler.Now.TotalSeconds:F0} s virtual "
             + $"({(sim.Scheduler.Now - joinedAt).TotalSeconds:F0} s after the last join), {clock.Elapsed.TotalSeconds:F0} s wall, "
-            + $"RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB");
+            + $"RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB, {GcHeap()}");
 
         List<string> keys = sim.PutRecords(records);
         Console.WriteLine($"dht: stored {keys.Count} of {records} records");
@@ -92,9 +94,16 @@ internal static class SimulateCommand
         Console.WriteLine($"dht: {found} of {keys.Count} records readable after the churn ({keys.Count - found} lost)");
         Console.WriteLine($"cost: {clock.Elapsed.TotalSeconds:F0} s wall for {sim.Scheduler.Now.TotalSeconds:F0} s virtual, "
             + $"{sim.Scheduler.EventsRun / Math.Max(1, clock.Elapsed.TotalSeconds):F0} events/s, RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB, "
-            + $"{ProcessMemory.ResidentBytes() / 1024.0 / Math.Max(1, sim.AliveCount):F0} KB per node; "
-            + $"GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F0} s");
+            + $"{ProcessMemory.ResidentBytes() / 1024.0 / Math.Max(1, sim.AliveCount):F0} KB per node ({GcHeap()}); "
+            + $"GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F0} s, allocated {GC.GetTotalAllocatedBytes() / 1073741824.0:F1} GB");
         return 0;
+    }
+
+    /// <summary>The GC's view after its last collection: live heap, free space in it, and what it holds committed.</summary>
+    private static string GcHeap()
+    {
+        GCMemoryInfo info = GC.GetGCMemoryInfo();
+        return $"GC heap {info.HeapSizeBytes / 1048576.0:F0} MB ({info.FragmentedBytes / 1048576.0:F0} MB free in it), committed {info.TotalCommittedBytes / 1048576.0:F0} MB";
     }
 
     private static T Option<T>(string[] args, string name, T fallback)
