@@ -492,29 +492,27 @@ public sealed partial class OverlayNode
             }
             var reader = new WireReader(result.Body);
             List<PeerInfo> candidates;
+            Address introducer;
             try
             {
                 PeerInfo responder = PeerInfo.Read(ref reader, _knownAddresses ??= KnownAddresses);
                 candidates = PeerInfo.ReadList(ref reader, 4 * NeighborsPerSide, _knownAddresses);
-                foreach (PeerInfo neighbour in candidates)
-                {
-                    NoteIntroducer(neighbour.Address, responder.Address);
-                }
                 candidates.Add(responder);
+                introducer = responder.Address;
             }
             catch (WireFormatException)
             {
                 return;
             }
-            ConsiderCandidates(candidates);
+            ConsiderCandidates(candidates, introducer);
         }, maxResends: 1);
     }
 
     /// <summary>
-    /// For each node we heard of lately, the nodes that named it as their neighbour (so are linked to it): the
-    /// forwarders to try first when we need a relay edge to it. Two generations, swapped by
-    /// <see cref="PruneAddressCaches"/>: a node not named for one to two prune intervals is forgotten, so a node keeps
-    /// the few dozen it hears about in stabilization, not everyone it ever heard of (and a few thousand at most).
+    /// For each node we set out to link to as a near neighbour, the nodes that named it as their neighbour (so are
+    /// linked to it): the forwarders to try first when we need a relay edge to it. Two generations, swapped by
+    /// <see cref="PruneAddressCaches"/>: a node not named again for one to two prune intervals is forgotten (and a few
+    /// thousand are kept at most).
     /// </summary>
     private Dictionary<Address, List<Address>> _introducers = [];
     private Dictionary<Address, List<Address>> _introducersBefore = [];
@@ -548,13 +546,14 @@ public sealed partial class OverlayNode
     private List<Address>? IntroducersOf(Address node) =>
         _introducers.GetValueOrDefault(node) ?? _introducersBefore.GetValueOrDefault(node);
 
-    /// <summary>Links to each candidate that would be among our nearest <see cref="NodeOptions.NearPerSide"/> on a side.</summary>
-    private void ConsiderCandidates(List<PeerInfo> candidates)
+    /// <summary>
+    /// Links to each candidate that would be among our nearest <see cref="NodeOptions.NearPerSide"/> on a side.
+    /// Only those are remembered (their addresses, and <paramref name="introducer"/>, the node that named them, as a
+    /// forwarder for a relay edge): a node hears of hundreds of others while the ring around it shifts, and keeping
+    /// them all was a third of the simulator's heap.
+    /// </summary>
+    private void ConsiderCandidates(List<PeerInfo> candidates, Address? introducer = null)
     {
-        foreach (PeerInfo candidate in candidates)
-        {
-            RememberAddresses(candidate);
-        }
         // RingMath.NearestBothSides over links and candidates, by its bounds: this runs on every stabilization answer.
         ConnectionTable table = Connections;
         Address[] known = ArrayPool<Address>.Shared.Rent(table.Count + candidates.Count);
@@ -582,6 +581,11 @@ public sealed partial class OverlayNode
                 && (Address.ClockwiseDistanceTo(peer) <= right || Address.CounterClockwiseDistanceTo(peer) <= left);
             if (nearest && !Connections.Contains(peer))
             {
+                RememberAddresses(candidate);
+                if (introducer is { } via)
+                {
+                    NoteIntroducer(peer, via);
+                }
                 Link(peer, candidate.TransportAddresses, ConnectionType.Near);
             }
         }
