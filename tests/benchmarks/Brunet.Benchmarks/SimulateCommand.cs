@@ -41,13 +41,20 @@ internal static class SimulateCommand
         var clock = Stopwatch.StartNew();
         var sim = new Simulation(seed, realDh);
 
-        // Join in waves of joinRate nodes per virtual second, each through a random node already in.
+        // Join in waves of joinRate nodes per virtual second, each through a random node already in; a progress line
+        // at every tenth of the nodes (a 100,000-node join takes most of an hour).
+        int progressEvery = Math.Max(joinRate, nodes / 10 / joinRate * joinRate);
         for (int i = 0; i < nodes; i++)
         {
             sim.AddNode();
             if ((i + 1) % joinRate == 0)
             {
                 sim.Scheduler.RunFor(TimeSpan.FromSeconds(1));
+            }
+            if ((i + 1) % progressEvery == 0 && i + 1 < nodes)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"joining: {i + 1} nodes at {sim.Scheduler.Now.TotalSeconds:F0} s virtual, {clock.Elapsed.TotalSeconds:F0} s wall, RSS {ProcessMemory.ResidentBytes() / 1048576.0:F0} MB"));
             }
         }
         TimeSpan joinedAt = sim.Scheduler.Now;
