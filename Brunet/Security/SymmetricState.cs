@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -39,18 +40,33 @@ internal sealed class SymmetricState : IDisposable
     public void MixKey(ReadOnlySpan<byte> inputKeyMaterial)
     {
         Span<byte> tempKey = stackalloc byte[HashSize];
-        Hkdf2(_ck, inputKeyMaterial, _ck, tempKey);
+        Hkdf2(_ck, inputKeyMaterial, _ck, tempKey, _simulated);
         _cipher.InitializeKey(tempKey);     // HASHLEN = 32 = key size: no truncation
         CryptographicOperations.ZeroMemory(tempKey);
     }
 
+    /// <summary>h = HASH(h || data), one-shot (no hash object per call): handshake messages are small.</summary>
     public void MixHash(ReadOnlySpan<byte> data)
     {
-        using IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(_h);
-        hash.AppendData(data);
-        hash.GetHashAndReset(_h);
+        if (_simulated)
+        {
+            SimulatedAead.Digest(_h, data, _h);
+            return;
+        }
+        int length = HashSize + data.Length;
+        byte[]? rented = length > StackHashInput ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> input = rented is null ? stackalloc byte[StackHashInput] : rented;
+        _h.CopyTo(input);
+        data.CopyTo(input[HashSize..]);
+        SHA256.HashData(input[..length], _h);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
+
+    /// <summary>A MixHash input up to this size is built on the stack (a certificate makes a message larger).</summary>
+    private const int StackHashInput = 256;
 
     /// <summary>EncryptAndHash: returns the bytes written to <paramref name="output"/>.</summary>
     public int EncryptAndHash(ReadOnlySpan<byte> plaintext, Span<byte> output)
@@ -76,7 +92,7 @@ internal sealed class SymmetricState : IDisposable
     {
         Span<byte> k1 = stackalloc byte[HashSize];
         Span<byte> k2 = stackalloc byte[HashSize];
-        Hkdf2(_ck, ReadOnlySpan<byte>.Empty, k1, k2);
+        Hkdf2(_ck, ReadOnlySpan<byte>.Empty, k1, k2, _simulated);
         var first = new CipherState(_simulated);
         var second = new CipherState(_simulated);
         first.InitializeKey(k1);
@@ -93,20 +109,34 @@ internal sealed class SymmetricState : IDisposable
     }
 
     /// <summary>
-    /// HKDF(chaining_key, input_key_material, 2) of §4.3 with HMAC-SHA256. <paramref name="output1"/> may alias
-    /// <paramref name="chainingKey"/>: the temp key is derived before anything is written.
+    /// HKDF(chaining_key, input_key_material, 2) of §4.3 with HMAC-SHA256 (with <see cref="SimulatedAead.Digest"/> for
+    /// a simulated handshake). <paramref name="output1"/> may alias <paramref name="chainingKey"/>: the temp key is
+    /// derived before anything is written.
     /// </summary>
-    internal static void Hkdf2(ReadOnlySpan<byte> chainingKey, ReadOnlySpan<byte> inputKeyMaterial, Span<byte> output1, Span<byte> output2)
+    internal static void Hkdf2(ReadOnlySpan<byte> chainingKey, ReadOnlySpan<byte> inputKeyMaterial, Span<byte> output1, Span<byte> output2,
+        bool simulated = false)
     {
         Span<byte> tempKey = stackalloc byte[HashSize];
         Span<byte> block = stackalloc byte[HashSize + 1];
-        HMACSHA256.HashData(chainingKey, inputKeyMaterial, tempKey);
+        Hmac(chainingKey, inputKeyMaterial, tempKey, simulated);
         block[0] = 0x01;
-        HMACSHA256.HashData(tempKey, block[..1], output1);
+        Hmac(tempKey, block[..1], output1, simulated);
         output1[..HashSize].CopyTo(block);
         block[HashSize] = 0x02;
-        HMACSHA256.HashData(tempKey, block, output2);
+        Hmac(tempKey, block, output2, simulated);
         CryptographicOperations.ZeroMemory(tempKey);
         CryptographicOperations.ZeroMemory(block);
+    }
+
+    private static void Hmac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> output, bool simulated)
+    {
+        if (simulated)
+        {
+            SimulatedAead.Digest(key, data, output);
+        }
+        else
+        {
+            HMACSHA256.HashData(key, data, output);
+        }
     }
 }

@@ -35,6 +35,40 @@ public sealed class SimulatedAeadTests
     }
 
     [Test]
+    public void Digest_AnyFlippedBitOrMovedBoundary_GivesAnotherDigest()
+    {
+        byte[] first = RandomNumberGenerator.GetBytes(32);
+        byte[] second = RandomNumberGenerator.GetBytes(20);
+        byte[] digest = Digest(first, second);
+        Assert.That(Digest(first, second), Is.EqualTo(digest), "not deterministic");
+        var seen = new HashSet<string> { Convert.ToHexString(digest) };
+        for (int bit = 0; bit < (first.Length + second.Length) * 8; bit++)
+        {
+            byte[] a = (byte[])first.Clone();
+            byte[] b = (byte[])second.Clone();
+            int index = bit / 8;
+            if (index < a.Length)
+            {
+                a[index] ^= (byte)(1 << (bit % 8));
+            }
+            else
+            {
+                b[index - a.Length] ^= (byte)(1 << (bit % 8));
+            }
+            Assert.That(seen.Add(Convert.ToHexString(Digest(a, b))), Is.True, $"bit {bit}");
+        }
+        byte[] joined = [.. first, .. second];
+        Assert.That(Digest(joined[..31], joined[31..]), Is.Not.EqualTo(digest), "the boundary between the parts counts");
+    }
+
+    private static byte[] Digest(byte[] first, byte[] second)
+    {
+        byte[] output = new byte[32];
+        SimulatedAead.Digest(first, second, output);
+        return output;
+    }
+
+    [Test]
     public void SimulatedAndRealCiphers_SameKey_NeverOpenEachOthersPackets()
     {
         byte[] key = RandomNumberGenerator.GetBytes(32);
