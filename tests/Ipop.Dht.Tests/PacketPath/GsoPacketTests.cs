@@ -3,7 +3,6 @@ using System.Net;
 using Brunet.Addressing;
 using Brunet.Security;
 using Ipop.Dhcp.Leases;
-using Ipop.Dht.Leases;
 using Ipop.Dht.PacketPath;
 using Ipop.Dht.Resolution;
 using Ipop.Dht.Security;
@@ -14,13 +13,11 @@ namespace Ipop.Dht.Tests.PacketPath;
 /// <summary>A super-frame's packet (GSO facts, then a TCP/IPv4 packet of up to 64 KB) from the overlay to the host.</summary>
 public sealed class GsoPacketTests
 {
-    private static readonly MacAddress s_hostMac = new(0x0200_0000_0042);
-    private static readonly Address s_bob = Address.FromHash([2]);
-    private static readonly IPAddress s_aliceIp = IPAddress.Parse("100.64.0.10");
-    private static readonly IPAddress s_bobIp = IPAddress.Parse("100.64.0.20");
+    private static readonly MacAddress s_hostMac = PacketPathWorld.HostMac;
+    private static readonly Address s_bob = PacketPathWorld.Bob;
+    private static readonly IPAddress s_aliceIp = PacketPathWorld.AliceIp;
+    private static readonly IPAddress s_bobIp = PacketPathWorld.BobIp;
 
-    private ManualTimeProvider _time = null!;
-    private FakeLeaseStore _store = null!;
     private GsoDevice _device = null!;
     private LeaseResolver _resolver = null!;
     private VpnPacketPath _path = null!;
@@ -28,13 +25,10 @@ public sealed class GsoPacketTests
     [SetUp]
     public async Task SetUp()
     {
-        _time = new ManualTimeProvider();
-        _store = new FakeLeaseStore(_time);
+        var world = new PacketPathWorld();
         _device = new GsoDevice();
-        _resolver = new LeaseResolver(_store, "demo", _time);
-        _store.Plant(LeaseKeys.For("demo", s_bobIp), s_bob.ToString(), s_bob, TimeSpan.FromMinutes(10));
-        _path = new VpnPacketPath(_device, new FakeOverlay(), _resolver, null,
-            new AddressPool(IPAddress.Parse("100.64.0.0"), IPAddress.Parse("255.255.0.0"), [], new Random(3)), OpenGroupPolicy.Instance, _time);
+        _resolver = world.Resolver;
+        _path = new VpnPacketPath(_device, new FakeOverlay(), _resolver, null, PacketPathWorld.Pool(), OpenGroupPolicy.Instance, world.Time);
         await _path.HandleFrame(HostFrames.ArpRequest(s_hostMac, s_aliceIp, s_bobIp));     // the host's MAC is known
     }
 
@@ -109,7 +103,7 @@ public sealed class GsoPacketTests
         Assert.That(_path.Counters.DroppedMalformed, Is.EqualTo(1));
     }
 
-    private static PeerIdentity Peer() => new(s_bob, new byte[32], new byte[32], [9], null);
+    private static PeerIdentity Peer() => PacketPathWorld.Peer(s_bob);
 
     private static byte[] Payload(GsoFacts facts, byte[] packet)
     {

@@ -17,12 +17,12 @@ namespace Ipop.Dht.Tests.PacketPath;
 
 public sealed class VpnPacketPathTests
 {
-    private static readonly MacAddress s_hostMac = new(0x0200_0000_0042);
+    private static readonly MacAddress s_hostMac = PacketPathWorld.HostMac;
     private static readonly Address s_self = Address.FromHash([0]);
-    private static readonly Address s_bob = Address.FromHash([2]);
+    private static readonly Address s_bob = PacketPathWorld.Bob;
     private static readonly Address s_mallory = Address.FromHash([3]);
-    private static readonly IPAddress s_aliceIp = IPAddress.Parse("100.64.0.10");
-    private static readonly IPAddress s_bobIp = IPAddress.Parse("100.64.0.20");
+    private static readonly IPAddress s_aliceIp = PacketPathWorld.AliceIp;
+    private static readonly IPAddress s_bobIp = PacketPathWorld.BobIp;
 
     private ManualTimeProvider _time = null!;
     private FakeLeaseStore _store = null!;
@@ -33,12 +33,10 @@ public sealed class VpnPacketPathTests
     [SetUp]
     public void SetUp()
     {
-        _time = new ManualTimeProvider();
-        _store = new FakeLeaseStore(_time);
+        var world = new PacketPathWorld();
+        (_time, _store, _resolver) = (world.Time, world.Store, world.Resolver);
         _device = new FakeFrameDevice();
         _overlay = new FakeOverlay();
-        _resolver = new LeaseResolver(_store, "demo", _time);
-        _store.Plant(LeaseKeys.For("demo", s_bobIp), s_bob.ToString(), s_bob, TimeSpan.FromMinutes(10));
     }
 
     [Test]
@@ -351,9 +349,9 @@ public sealed class VpnPacketPathTests
     private VpnPacketPath Path(IGroupPolicy policy, DhcpServer? dhcp = null) =>
         new(_device, _overlay, _resolver, dhcp, Pool(), policy, _time);
 
-    private static AddressPool Pool() => new(IPAddress.Parse("100.64.0.0"), IPAddress.Parse("255.255.0.0"), [], new Random(3));
+    private static AddressPool Pool() => PacketPathWorld.Pool();
 
-    private static PeerIdentity Peer(Address address) => new(address, new byte[32], new byte[32], [9], null);
+    private static PeerIdentity Peer(Address address) => PacketPathWorld.Peer(address);
 
     /// <summary>Completes after the resolver's next answer has been handled (the path subscribed first, so it ran first).</summary>
     private Task NextResolution()
