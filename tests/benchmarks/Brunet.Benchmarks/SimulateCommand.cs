@@ -42,7 +42,7 @@ internal static class SimulateCommand
         var sim = new Simulation(seed, realDh);
 
         // Join in waves of joinRate nodes per virtual second, each through a random node already in; a progress line
-        // at every tenth of the nodes (a 100,000-node join takes most of an hour).
+        // at about every tenth of the nodes, on a wave boundary (a 100,000-node join takes most of an hour).
         int progressEvery = Math.Max(joinRate, nodes / 10 / joinRate * joinRate);
         for (int i = 0; i < nodes; i++)
         {
