@@ -9,4 +9,10 @@ namespace Brunet.Connections;
 public sealed record Connection(Address Peer, IConnectionEdge Edge, ConnectionType LocalTypes, ConnectionType RemoteTypes)
 {
     public ConnectionType Types => LocalTypes | RemoteTypes;
+
+    /// <summary>
+    /// The address prefixes of the peer's own links, ascending, as it last told us (<c>sys:links</c>); null until it
+    /// has. Routing looks one hop further through them (<see cref="Routing.Router"/>). A hint: it may be stale.
+    /// </summary>
+    public ulong[]? PeerLinks { get; init; }
 }

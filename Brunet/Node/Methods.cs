@@ -10,6 +10,9 @@ public static class Methods
     public const string Neighbors = "sys:neighbors";
     public const string ConnectTo = "sys:connectto";
 
+    /// <summary>A notify to each link: the sender's link list, for lookahead routing (Brunet.Linking.LinkList).</summary>
+    public const string Links = "sys:links";
+
     /// <summary>Starts a birthday punch between a symmetric NAT and a cone (Brunet.Nat.BirthdayRace).</summary>
     public const string Birthday = "sys:nat.birthday";
 

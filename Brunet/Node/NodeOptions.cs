@@ -57,6 +57,13 @@ public sealed record NodeOptions
     /// <summary>How often the shortcut count is checked against ceil(0.5 log2 N).</summary>
     public TimeSpan ShortcutInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>After the set of links changes, the node waits this long before it tells its links (both ends of a new
+    /// link have added it by then, and a burst of changes goes out as one list).</summary>
+    public TimeSpan LinkListDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A node tells its links its link list at most this often (only when it changed).</summary>
+    public TimeSpan LinkListInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Shortcuts are made only when the estimated ring size is above this. Brunet: 10.</summary>
     public int ShortcutMinNetworkSize { get; init; } = 10;
 
@@ -104,6 +111,8 @@ public sealed record NodeOptions
         StabilizeInterval = TimeSpan.FromSeconds(1),
         StabilizeIntervalWhileJoining = TimeSpan.FromMilliseconds(300),
         ShortcutInterval = TimeSpan.FromSeconds(1),
+        LinkListDelay = TimeSpan.FromMilliseconds(200),
+        LinkListInterval = TimeSpan.FromSeconds(1),
         OnDemandIdle = TimeSpan.FromSeconds(5),
         RelayUpgradeInterval = TimeSpan.FromSeconds(2),
         Rpc = new RpcOptions { MinTimeout = TimeSpan.FromMilliseconds(400), MaxTimeout = TimeSpan.FromSeconds(2), MaxResends = 3 },

@@ -156,10 +156,13 @@ public sealed partial class OverlayNode
     private void CloseSoon(PeerEdge edge, string reason) =>
         edge.CloseLater(Loop.Time.GetTimestamp() + ToTicks(TimeSpan.FromSeconds(1)), reason);
 
-    private void SetTable(ConnectionTable table)
+    private void SetTable(ConnectionTable table, bool linksChanged = true)
     {
         Volatile.Write(ref _table, table);
-        ConnectionsChanged?.Invoke(this);
+        if (linksChanged)
+        {
+            ConnectionsChanged?.Invoke(this);
+        }
     }
 
     private void AddConnection(Address peer, PeerEdge edge, ConnectionType local, ConnectionType remote)
@@ -185,7 +188,12 @@ public sealed partial class OverlayNode
         {
             edge.TouchData(Loop.Time.GetTimestamp());
         }
-        SetTable(table.With(new Connection(peer, edge, local, remote)));
+        bool sameEdge = old is not null && ReferenceEquals(old.Edge, edge);
+        SetTable(table.With(new Connection(peer, edge, local, remote) { PeerLinks = sameEdge ? old!.PeerLinks : null }));
+        if (!sameEdge)
+        {
+            LinkSetChanged();
+        }
         if (old is null)
         {
             Interlocked.Increment(ref Counters._linksUp);
@@ -203,6 +211,7 @@ public sealed partial class OverlayNode
         }
         ((PeerEdge)connection.Edge).IsLinked = false;
         SetTable(Connections.Without(peer));
+        LinkSetChanged();
         _tunnel.CloseVia(peer);
         Interlocked.Increment(ref Counters._linksDown);
         NodeLog.LinkDown(_logger, peer.ToString(), reason);

@@ -75,6 +75,10 @@ public sealed partial class OverlayNode
             MaintainShortcuts();
             UpgradeRelays();
         }
+        if (_linkSetVersion != _linkSetSent && now >= _nextLinkList)
+        {
+            SendLinkList(now);
+        }
         if (now >= _nextPrune)
         {
             _nextPrune = now + ToTicks(s_addressCachePruneInterval);

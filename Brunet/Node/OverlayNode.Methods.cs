@@ -20,6 +20,7 @@ public sealed partial class OverlayNode
         Rpc.Register(Methods.Close, ServeClose);
         Rpc.Register(Methods.Neighbors, ServeNeighbors, idempotent: true);
         Rpc.Register(Methods.ConnectTo, ServeConnectTo);
+        Rpc.Register(Methods.Links, ServeLinkList, idempotent: true);
         Rpc.Register(Methods.Birthday, ServeBirthday);
         Rpc.Register(Methods.LinkStatus, (call, _) => call.Reply(w => GetLinkStatus().WriteTo(w)));
         Rpc.Register(Methods.NodeInfo, (call, _) => call.Reply(w => GetNodeInfo().WriteTo(w)));

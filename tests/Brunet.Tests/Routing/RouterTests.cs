@@ -1,5 +1,6 @@
 using Brunet.Addressing;
 using Brunet.Connections;
+using Brunet.Linking;
 using Brunet.Routing;
 using Brunet.Tests.Connections;
 
@@ -122,7 +123,16 @@ public class RouterTests
 
     private sealed record Ring(List<Address> Sorted, Dictionary<Address, ConnectionTable> Tables);
 
-    private static Ring BuildRing(Random random)
+    /// <summary>What each link tells about its own links (<see cref="Connection.PeerLinks"/>).</summary>
+    public enum Lists
+    {
+        None,
+        True,
+        /// <summary>Stale or lying: random prefixes (a hint must never break delivery).</summary>
+        Random,
+    }
+
+    private static Ring BuildRing(Random random, Lists lists = Lists.None)
     {
         int n = random.Next(50, 201);
         var sorted = Enumerable.Range(0, n).Select(_ => Address.Random(random)).Distinct().OrderBy(a => a).ToList();
@@ -143,6 +153,19 @@ public class RouterTests
             }
             peers.Remove(sorted[i]);
             tables[sorted[i]] = TableOf(sorted[i], peers);
+        }
+        if (lists != Lists.None)
+        {
+            foreach (Address node in sorted)
+            {
+                foreach (Connection c in tables[node].Clockwise)
+                {
+                    ulong[] told = lists == Lists.True
+                        ? LinkList.Decode(LinkList.Encode(tables[c.Peer]))
+                        : [.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => (ulong)random.NextInt64()).Distinct().Order()];
+                    tables[node] = tables[node].With(c with { PeerLinks = told });
+                }
+            }
         }
         return new Ring(sorted, tables);
     }
@@ -176,8 +199,26 @@ public class RouterTests
     private static Address Nearest(IEnumerable<Address> nodes, Address key) =>
         nodes.Aggregate((best, next) => Router.IsCloser(next, best, key) ? next : best);
 
+    [TestCase(Lists.None)]
+    [TestCase(Lists.True)]
+    [TestCase(Lists.Random)]
+    public void Decide_RandomRings_EveryModeReachesTheRightNode(Lists lists)
+    {
+        Assert.That(MeanExactHops(lists), Is.GreaterThan(0));
+    }
+
     [Test]
-    public void Decide_RandomRings_EveryModeReachesTheRightNode()
+    public void Decide_WithTrueLinkLists_TakesFewerHopsThanGreedy()
+    {
+        // The same rings and queries (one seed): lookahead through the links' lists must beat plain greedy.
+        double greedy = MeanExactHops(Lists.None);
+        double lookahead = MeanExactHops(Lists.True);
+        TestContext.Out.WriteLine($"mean hops: greedy {greedy:F2}, lookahead {lookahead:F2}");
+        Assert.That(lookahead, Is.LessThan(greedy * 0.9));
+    }
+
+    /// <summary>Routes every mode over random rings, checks each ends at the right node without a loop; the mean exact hops.</summary>
+    private static double MeanExactHops(Lists lists)
     {
         const int seed = 2024;
         var random = new Random(seed);
@@ -185,7 +226,7 @@ public class RouterTests
         long totalHops = 0;
         for (int r = 0; r < 8; r++)
         {
-            Ring ring = BuildRing(random);
+            Ring ring = BuildRing(random, lists);
             for (int q = 0; q < 150; q++)
             {
                 Address source = ring.Sorted[random.Next(ring.Sorted.Count)];
@@ -205,5 +246,40 @@ public class RouterTests
             }
         }
         TestContext.Out.WriteLine($"{routes} exact routes, mean {(double)totalHops / routes:F2} hops");
+        return (double)totalHops / routes;
+    }
+
+    private static Address High(ulong prefix) => new((UInt128)prefix << 64, 0);
+
+    [Test]
+    public void Decide_LinkWhoseOwnLinkIsNearest_IsChosenOverTheNearerLink()
+    {
+        // self 100; links 400 (knows 950) and 600 (knows 610); destination 1000. Greedy takes 600; lookahead 400.
+        ConnectionTable table = ConnectionTable.Empty(High(100))
+            .With(NullConnectionEdge.Link(High(400)) with { PeerLinks = [100, 950] })
+            .With(NullConnectionEdge.Link(High(600)) with { PeerLinks = [100, 610] });
+        RouteDecision decision = Router.Decide(table, new RouteInfo(RoutingMode.Exact, High(100), High(1000)));
+        Assert.That(decision.NextHop!.Peer, Is.EqualTo(High(400)));
+    }
+
+    [Test]
+    public void Decide_LinkFartherThanThisNode_IsNeverChosenWhateverItKnows()
+    {
+        // self 900, destination 1000: link 500 claims to know 1000 itself, but it is farther than this node.
+        ConnectionTable table = ConnectionTable.Empty(High(900))
+            .With(NullConnectionEdge.Link(High(500)) with { PeerLinks = [1000] })
+            .With(NullConnectionEdge.Link(High(950)) with { PeerLinks = [900] });
+        RouteDecision decision = Router.Decide(table, new RouteInfo(RoutingMode.Exact, High(1), High(1000)));
+        Assert.That(decision.NextHop!.Peer, Is.EqualTo(High(950)));
+    }
+
+    [Test]
+    public void Decide_DestinationIsALink_GoesStraightThereWhatOthersClaim()
+    {
+        ConnectionTable table = ConnectionTable.Empty(High(100))
+            .With(NullConnectionEdge.Link(High(990)) with { PeerLinks = [1000] })
+            .With(NullConnectionEdge.Link(High(1000)) with { PeerLinks = [] });
+        RouteDecision decision = Router.Decide(table, new RouteInfo(RoutingMode.Exact, High(100), High(1000)));
+        Assert.That(decision.NextHop!.Peer, Is.EqualTo(High(1000)));
     }
 }

@@ -118,6 +118,49 @@ public class SimulatedRingTests
     }
 
     [Test]
+    public void LinkLists_SettledRing_EachLinkKnowsWhomItsPeerIsLinkedTo()
+    {
+        // Lookahead routing reads, on each link, the peer's own link list (sys:links). Once the ring settles, what a
+        // node holds for a peer must be that peer's real links; after a node dies, its former links tell the change.
+        var ring = new SimulatedRing(8);
+        for (int i = 0; i < 48; i++)
+        {
+            ring.AddNode();
+        }
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(60)), Is.Not.Null);
+        ring.Scheduler.RunFor(TimeSpan.FromSeconds(10));
+        Assert.That(LinkListAccuracy(ring), Is.GreaterThan(0.95));
+
+        OverlayNode victim = ring.Alive.First();
+        ulong gone = LinkPrefixes.Of(victim.Address);
+        ring.Kill(victim);
+        Assert.That(ring.RunUntilConsistent(TimeSpan.FromSeconds(20)), Is.Not.Null);
+        ring.Scheduler.RunFor(TimeSpan.FromSeconds(10));
+        Assert.That(LinkListAccuracy(ring), Is.GreaterThan(0.95));
+        int stillNamed = ring.Alive.Sum(n => n.Connections.Clockwise.Count(c => c.PeerLinks is { } l && l.Contains(gone)));
+        Assert.That(stillNamed, Is.Zero, "a dead node is still in the lists its former links sent");
+    }
+
+    /// <summary>Of all links in the ring, the fraction whose <see cref="Connection.PeerLinks"/> is exactly the peer's links.</summary>
+    private static double LinkListAccuracy(SimulatedRing ring)
+    {
+        var byAddress = ring.Alive.ToDictionary(n => n.Address);
+        int links = 0;
+        int exact = 0;
+        foreach (OverlayNode node in ring.Alive)
+        {
+            foreach (Connection c in node.Connections.Clockwise)
+            {
+                links++;
+                ulong[] truth = [.. byAddress[c.Peer].Connections.Clockwise.Select(p => LinkPrefixes.Of(p.Peer)).Order()];
+                exact += c.PeerLinks is { } told && told.SequenceEqual(truth) ? 1 : 0;
+            }
+        }
+        TestContext.Out.WriteLine($"{exact} of {links} links hold the peer's exact link list");
+        return (double)exact / links;
+    }
+
+    [Test]
     public void Churn_KillQuarterWithoutGoodbye_RingRepairsWithinBound()
     {
         var ring = new SimulatedRing(4);
