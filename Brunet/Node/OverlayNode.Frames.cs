@@ -173,6 +173,10 @@ public sealed partial class OverlayNode
             return SendFrame(edge, FrameType.Direct, default, payload);
         }
         var header = new RoutedHeader(0, Options.Ttl, target.Mode, Address, target.Address);
+        if (target.FirstHop is PeerEdge first && !first.Secure.IsClosed)
+        {
+            return SendFrame(first, FrameType.Routed, header, payload);
+        }
         RouteDecision decision = Router.Decide(Connections, new RouteInfo(target.Mode, Address, target.Address));
         bool sent = false;
         if (decision.NextHop is { } next)

@@ -353,6 +353,17 @@ public sealed partial class OverlayNode
         }
         call.Reply(answer.WrittenSpan);
         ScratchWriters.Return(answer);
+        // A routed request names its sender's addresses: a node looking for its place. If it belongs among our
+        // nearest, dial it now (the answer may not reach it: nobody near it is linked to it yet).
+        if (!call.IsDirect && !body.IsEmpty)
+        {
+            var reader = new WireReader(body);
+            PeerInfo requester = PeerInfo.Read(ref reader);
+            if (requester.Address == call.From)
+            {
+                ConsiderCandidates([requester]);
+            }
+        }
     }
 
     /// <summary>Adds <paramref name="c"/>'s peer unless it is there already (a small ring has the same node on both sides).</summary>
@@ -474,10 +485,21 @@ public sealed partial class OverlayNode
         }
     }
 
-    /// <summary>Asks <paramref name="target"/> for its neighbour list and links to any that belong near us.</summary>
+    /// <summary>
+    /// Asks <paramref name="target"/> for its neighbour list and links to any that belong near us. Routed to our own
+    /// address, the request carries our addresses, so the node nearest us dials us (as Brunet's connect-to does): its
+    /// answer alone may not find its way back, since no node near our address knows us yet.
+    /// </summary>
     private void AskNeighbors(RpcTarget target)
     {
-        Rpc.Call(target, Methods.Neighbors, [], result =>
+        byte[] body = [];
+        if (!target.IsDirect)
+        {
+            var buffer = new ArrayBufferWriter<byte>(64);
+            SelfInfo.WriteTo(new WireWriter(buffer));
+            body = buffer.WrittenSpan.ToArray();
+        }
+        Rpc.Call(target, Methods.Neighbors, body, result =>
         {
             if (result.Error == RpcError.Timeout && target.Edge is PeerEdge silent && _state == 1)
             {
@@ -505,7 +527,7 @@ public sealed partial class OverlayNode
                 return;
             }
             ConsiderCandidates(candidates, introducer);
-        }, maxResends: 1);
+        }, maxResends: 1, backOff: !target.IsDirect);
     }
 
     /// <summary>

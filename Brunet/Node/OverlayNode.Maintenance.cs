@@ -130,6 +130,14 @@ public sealed partial class OverlayNode
     /// <summary>Test hook, on the loop: the nodes whose transport addresses or introducers this node remembers.</summary>
     internal IEnumerable<Address> RememberedPeers => _peerAddresses.Keys.Concat(_introducers.Keys).Concat(_introducersBefore.Keys);
 
+    /// <summary>Diagnostic hooks for the simulator, on the loop: is a link attempt to the peer running, is it cooling
+    /// down after a failure, are its transport addresses known.</summary>
+    internal bool IsLinkingTo(Address peer) => _attempts.ContainsKey(peer.ToString());
+
+    internal bool HasFailed(Address peer) => _failedPeers.ContainsKey(peer);
+
+    internal bool KnowsAddresses(Address peer) => _peerAddresses.ContainsKey(peer);
+
     // A dictionary keeps the capacity of its busiest moment (a joining node hears of hundreds of nodes).
     private static void TrimWhenSparse<TKey, TValue>(Dictionary<TKey, TValue> map)
         where TKey : notnull
@@ -246,9 +254,17 @@ public sealed partial class OverlayNode
         {
             return;
         }
-        if (joining || _stabilizeRound % 4 == 0)
+        if (joining)
         {
             AskNeighbors(RpcTarget.Routed(Address, RoutingMode.Annealing));
+        }
+        else if (_stabilizeRound % 4 == 0)
+        {
+            // Through a random link, mostly a far one: after a mass join two interleaved ring segments can each look
+            // consistent from inside, and greedy routing from our near links never leaves ours (3,000 simulated
+            // nodes joining at 200/s: 0.990 consistent 30 s after the last join).
+            Connection via = table.Clockwise[_random.Next(table.Count)];
+            AskNeighbors(RpcTarget.Routed(Address, RoutingMode.Annealing) with { FirstHop = via.Edge });
         }
         // Each near neighbour once (a small ring has the same node on both sides), without a set or arrays: a joining
         // node stabilizes every second.

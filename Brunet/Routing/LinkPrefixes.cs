@@ -16,24 +16,31 @@ public static class LinkPrefixes
     public static ulong Distance(ulong a, ulong b) => Math.Min(a - b, b - a);
 
     /// <summary>
-    /// The distance from <paramref name="key"/> to the nearest prefix in <paramref name="sorted"/> (ascending), or
-    /// <see cref="ulong.MaxValue"/> when it is empty. On a ring the nearest is the first at or after the key or the
-    /// one before it (both wrapping), so a binary search finds it.
+    /// The distance from <paramref name="key"/> to the nearest prefix in <paramref name="sorted"/> (ascending and
+    /// distinct) other than <paramref name="skip"/>, or <see cref="ulong.MaxValue"/> when there is none. On a ring the
+    /// nearest is the first at or after the key or the one before it (both wrapping, stepping over the skipped one),
+    /// so a binary search finds it.
     /// </summary>
-    public static ulong NearestDistance(ReadOnlySpan<ulong> sorted, ulong key)
+    public static ulong NearestDistance(ReadOnlySpan<ulong> sorted, ulong key, ulong? skip = null)
     {
-        if (sorted.IsEmpty)
-        {
-            return ulong.MaxValue;
-        }
+        int n = sorted.Length;
         int at = sorted.BinarySearch(key);
-        if (at >= 0)
+        int next = at >= 0 ? at : ~at;
+        ulong best = ulong.MaxValue;
+        // At most one entry is skipped, so two steps each way always reach the nearest that counts.
+        for (int step = 0; step < Math.Min(n, 2); step++)
         {
-            return 0;
+            ulong after = sorted[(next + step) % n];
+            ulong before = sorted[(next - 1 - step + (2 * n)) % n];
+            if (after != skip)
+            {
+                best = Math.Min(best, Distance(after, key));
+            }
+            if (before != skip)
+            {
+                best = Math.Min(best, Distance(before, key));
+            }
         }
-        int next = ~at;
-        ulong after = sorted[next == sorted.Length ? 0 : next];
-        ulong before = sorted[next == 0 ? sorted.Length - 1 : next - 1];
-        return Math.Min(Distance(after, key), Distance(before, key));
+        return best;
     }
 }

@@ -61,8 +61,10 @@ public static class Router
     private static Connection Lookahead(ConnectionTable table, Connection nearest, bool selfEligible, Address? exclude, Address destination)
     {
         ulong key = LinkPrefixes.Of(destination);
+        // An annealing packet must end at a node other than its source: reaching the source is no reach.
+        ulong? sourcePrefix = exclude is { } source ? LinkPrefixes.Of(source) : null;
         Connection chosen = nearest;
-        ulong chosenReach = Reach(nearest, key);
+        ulong chosenReach = Reach(nearest, key, sourcePrefix);
         foreach (Connection c in table.Clockwise)
         {
             if (ReferenceEquals(c, nearest) || c.PeerLinks is null || (exclude is { } skip && c.Peer == skip)
@@ -70,7 +72,7 @@ public static class Router
             {
                 continue;
             }
-            ulong reach = Reach(c, key);
+            ulong reach = Reach(c, key, sourcePrefix);
             if (reach < chosenReach || (reach == chosenReach && IsCloser(c.Peer, chosen.Peer, destination)))
             {
                 chosen = c;
@@ -80,9 +82,9 @@ public static class Router
         return chosen;
     }
 
-    private static ulong Reach(Connection c, ulong key)
+    private static ulong Reach(Connection c, ulong key, ulong? skip)
     {
         ulong own = LinkPrefixes.Distance(LinkPrefixes.Of(c.Peer), key);
-        return c.PeerLinks is { } links ? Math.Min(own, LinkPrefixes.NearestDistance(links, key)) : own;
+        return c.PeerLinks is { } links ? Math.Min(own, LinkPrefixes.NearestDistance(links, key, skip)) : own;
     }
 }

@@ -48,7 +48,12 @@ public sealed class RpcManager
     public void Register(string method, RpcHandler handler, bool idempotent = false) => _handlers[method] = (handler, idempotent);
 
     /// <summary>Calls <paramref name="method"/>; <paramref name="callback"/> runs once on the node loop with the outcome.</summary>
-    public void Call(in RpcTarget target, string method, ReadOnlySpan<byte> body, Action<RpcResult> callback, int? maxResends = null)
+    /// <param name="backOff">
+    /// True (the default) doubles the wait on each resend. False resends after the same RTT-based wait each time: for
+    /// calls that double as liveness probes of a peer that answers every few seconds (stabilization), where the
+    /// doubling only delays noticing that it is gone.
+    /// </param>
+    public void Call(in RpcTarget target, string method, ReadOnlySpan<byte> body, Action<RpcResult> callback, int? maxResends = null, bool backOff = true)
     {
         if (_pending.Count >= _options.MaxPending)
         {
@@ -59,7 +64,7 @@ public sealed class RpcManager
         // Encoded in a reused buffer: only the copy kept for retransmits is allocated.
         ArrayBufferWriter<byte> output = ScratchWriters.Take();
         RpcMessage.WriteRequest(output, RpcKind.Request, id, method, body);
-        var pending = new Pending(target, output.WrittenSpan.ToArray(), callback, _time.GetTimestamp(), maxResends ?? _options.MaxResends)
+        var pending = new Pending(target, output.WrittenSpan.ToArray(), callback, _time.GetTimestamp(), maxResends ?? _options.MaxResends, backOff)
         {
             Deadline = _time.GetTimestamp() + ToTicks(_rtt.Timeout),
         };
@@ -136,7 +141,7 @@ public sealed class RpcManager
             }
             pending.Resends++;
             // Exponential back-off on each resend, from the RTT-based timeout.
-            TimeSpan wait = _rtt.Timeout * Math.Min(1 << pending.Resends, 8);
+            TimeSpan wait = pending.BackOff ? _rtt.Timeout * Math.Min(1 << pending.Resends, 8) : _rtt.Timeout;
             pending.Deadline = now + ToTicks(wait);
             if (!_sender.Send(pending.Target, pending.Request) && pending.Target.IsDirect)
             {
@@ -331,8 +336,10 @@ public sealed class RpcManager
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
-    private sealed class Pending(RpcTarget target, byte[] request, Action<RpcResult> callback, long started, int maxResends)
+    private sealed class Pending(RpcTarget target, byte[] request, Action<RpcResult> callback, long started, int maxResends, bool backOff)
     {
+        public bool BackOff { get; } = backOff;
+
         public RpcTarget Target { get; } = target;
 
         public byte[] Request { get; } = request;

@@ -19,6 +19,13 @@ public readonly record struct RpcTarget(Address Address, RoutingMode Mode, objec
     /// </summary>
     public object? Via { get; init; }
 
+    /// <summary>
+    /// For a routed target: the edge to send it over first, whatever greedy routing would pick; from that node on it
+    /// is routed as usual. A node asks for its own place through a far link now and then: greedy routing from its
+    /// near links cannot leave a wrong ring segment it is caught in, a walk from afar can.
+    /// </summary>
+    public object? FirstHop { get; init; }
+
     public static RpcTarget Direct(object edge, Address peer) => new(peer, RoutingMode.Exact, edge);
 
     public static RpcTarget Routed(Address destination, RoutingMode mode = RoutingMode.Exact) => new(destination, mode, null);

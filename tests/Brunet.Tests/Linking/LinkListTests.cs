@@ -68,5 +68,9 @@ public class LinkListTests
         Assert.That(LinkPrefixes.NearestDistance(sorted, ulong.MaxValue), Is.EqualTo(10UL), "after the last");
         Assert.That(LinkPrefixes.NearestDistance([], 5), Is.EqualTo(ulong.MaxValue));
         Assert.That(LinkPrefixes.Distance(ulong.MaxValue, 1), Is.EqualTo(2UL));
+        Assert.That(LinkPrefixes.NearestDistance(sorted, 1000, skip: 1000), Is.EqualTo(900UL), "the skipped one does not count");
+        Assert.That(LinkPrefixes.NearestDistance(sorted, 990, skip: 1000), Is.EqualTo(890UL));
+        Assert.That(LinkPrefixes.NearestDistance(sorted, 3, skip: 100), Is.EqualTo(14UL), "across zero, past the skipped one");
+        Assert.That(LinkPrefixes.NearestDistance([7], 7, skip: 7), Is.EqualTo(ulong.MaxValue), "only the skipped one");
     }
 }

@@ -177,6 +177,28 @@ public class RpcManagerTests
     }
 
     [Test]
+    public void Tick_NoReplyWithoutBackOff_ResendsAtTheSameWaitThenTimesOut()
+    {
+        // Stabilization calls probe a neighbour's liveness: each resend waits the same timeout, no doubling.
+        var results = new List<RpcResult>();
+        _rpc.Call(RpcTarget.Routed(s_peer), "m", [], results.Add, maxResends: 2, backOff: false);
+        var resendTimes = new List<double>();
+        for (int step = 1; step <= 100 && results.Count == 0; step++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            int before = _sender.Sent.Count;
+            _rpc.Tick();
+            if (_sender.Sent.Count > before)
+            {
+                resendTimes.Add(Math.Round(step * 0.1, 1));
+            }
+        }
+        Assert.That(resendTimes, Is.EqualTo(new[] { 1.0, 2.0 }));
+        Assert.That(results.Single().Error, Is.EqualTo(RpcError.Timeout));
+        Assert.That(results.Single().Elapsed, Is.EqualTo(TimeSpan.FromSeconds(3)).Within(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Test]
     public void Tick_ReplyAfterResend_CompletesWithoutRttSample()
     {
         List<RpcResult> results = Call(RpcTarget.Routed(s_peer));

@@ -52,12 +52,13 @@ internal sealed class SimulatedRing
         return NodeIdentity.FromPrivateKeys(keys.AsSpan(0, 32), keys.AsSpan(32, 32));
     }
 
-    public OverlayNode AddNode(string? ns = null, NodeIdentity? identity = null, Action<OverlayNode>? beforeStart = null)
+    /// <param name="bootstrapOf">Picks the node to join through (null: start a ring of its own); default the first live node.</param>
+    public OverlayNode AddNode(string? ns = null, NodeIdentity? identity = null, Action<OverlayNode>? beforeStart = null, Func<OverlayNode?>? bootstrapOf = null)
     {
         identity ??= NewIdentity();
         string name = $"n{Nodes.Count}";
         MemoryEdgeListener listener = _network.CreateListener(name);
-        OverlayNode? bootstrap = Alive.FirstOrDefault();
+        OverlayNode? bootstrap = bootstrapOf is null ? Alive.FirstOrDefault() : bootstrapOf();
         IReadOnlyList<TransportAddress> remotes = bootstrap is null ? [] : [TransportAddress.Memory(Names[bootstrap])];
         Microsoft.Extensions.Logging.ILogger logger = Logged.Contains(Nodes.Count)
             ? new TestOutputLogger(name, () => Scheduler.Now)

@@ -127,6 +127,8 @@ internal static class SimulateCommand
         private readonly NodeOptions _options;
         private readonly List<(OverlayNode Node, DhtNode Dht, string Name)> _alive = [];
         private readonly bool _realDh;
+        private readonly Dictionary<Address, TimeSpan> _joinedAt = [];
+        private readonly Dictionary<Address, TimeSpan> _diedAt = [];
         private int _created;
 
         public Simulation(int seed, bool realDh)
@@ -160,6 +162,7 @@ internal static class SimulateCommand
             node.Start();
             dht.Start();
             _alive.Add((node, dht, name));
+            _joinedAt[node.Address] = Scheduler.Now;
         }
 
         public int Churn(int count)
@@ -170,6 +173,7 @@ internal static class SimulateCommand
                 (OverlayNode node, _, string name) = _alive[index];
                 node.Halt();
                 _network.Crash(name);
+                _diedAt[node.Address] = Scheduler.Now;
                 _alive.RemoveAt(index);
             }
             for (int i = 0; i < count; i++)
@@ -184,6 +188,51 @@ internal static class SimulateCommand
             var alive = _alive.ToDictionary(a => a.Node.Address, a => a.Node);
             var sorted = alive.Keys.OrderBy(a => a).ToList();
             RingConsistency.Result result = Consistency();
+            // Why each inconsistent node is: one of its four nearest links is to a dead node (how long dead), or one
+            // of its four true nearest is not linked (how long since that node joined), or neither.
+            var deadFor = new List<double>();
+            var joinedFor = new List<double>();
+            int neither = 0;
+            var index = new Dictionary<Address, int>(sorted.Count);
+            for (int k = 0; k < sorted.Count; k++)
+            {
+                index[sorted[k]] = k;
+            }
+            foreach (Address bad in result.Inconsistent)
+            {
+                ConnectionTable t = alive[bad].Connections;
+                int i = index[bad];
+                Address?[] views = [t.Right(0)?.Peer, t.Right(1)?.Peer, t.Left(0)?.Peer, t.Left(1)?.Peer];
+                Address? dead = views.FirstOrDefault(v => v is { } a && !alive.ContainsKey(a));
+                Address[] truth = [sorted[(i + 1) % sorted.Count], sorted[(i + 2) % sorted.Count], sorted[(i - 1 + sorted.Count) % sorted.Count], sorted[(i - 2 + sorted.Count) % sorted.Count]];
+                Address? missing = truth.Cast<Address?>().FirstOrDefault(a => !t.Contains(a!.Value));
+                if (dead is { } d)
+                {
+                    deadFor.Add((Scheduler.Now - _diedAt[d]).TotalSeconds);
+                }
+                else if (missing is { } m)
+                {
+                    joinedFor.Add((Scheduler.Now - _joinedAt[m]).TotalSeconds);
+                    if (joinedFor.Count <= 8)
+                    {
+                        OverlayNode node = alive[bad];
+                        OverlayNode other = alive[m];
+                        string S(Address? a) => a is { } x ? x.ToShortString() + (alive.ContainsKey(x) ? "" : "(dead)") : "-";
+                        Console.WriteLine($"   missing {bad.ToShortString()} -> {m.ToShortString()} (true #{Array.IndexOf(truth, m)}: r1 r2 l1 l2): "
+                            + $"age={(Scheduler.Now - _joinedAt[bad]).TotalSeconds:F0}s joined={node.IsJoined} walk={WalkRoute(alive, node, bad, RoutingMode.Annealing)?.ToString() ?? "none"} attempt={node.IsLinkingTo(m)} failed={node.HasFailed(m)} knowsAddresses={node.KnowsAddresses(m)} reverse={other.Connections.Contains(bad)} "
+                            + $"view r={S(t.Right(0)?.Peer)},{S(t.Right(1)?.Peer)} l={S(t.Left(0)?.Peer)},{S(t.Left(1)?.Peer)}; "
+                            + $"other r={S(other.Connections.Right(0)?.Peer)},{S(other.Connections.Right(1)?.Peer)} l={S(other.Connections.Left(0)?.Peer)},{S(other.Connections.Left(1)?.Peer)} links={t.Count}/{other.Connections.Count}");
+                    }
+                }
+                else
+                {
+                    neither++;
+                }
+            }
+            string Summary(List<double> ages) => ages.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture,
+                $"{ages.Count} (age s: median {ages.Order().ElementAt(ages.Count / 2):F0}, max {ages.Max():F0}, over 30 s {ages.Count(a => a > 30)})");
+            Console.WriteLine($"diagnose: {result.Inconsistent.Count} inconsistent nodes; linked to a dead node {Summary(deadFor)}; "
+                + $"a true neighbour not linked {Summary(joinedFor)}; neither {neither}");
             foreach (Address bad in result.Inconsistent.Take(10))
             {
                 OverlayNode node = alive[bad];
@@ -267,12 +316,12 @@ internal static class SimulateCommand
             return (hops, ok, pings, unroutable);
         }
 
-        private static int? WalkRoute(Dictionary<Address, OverlayNode> byAddress, OverlayNode from, Address destination)
+        private static int? WalkRoute(Dictionary<Address, OverlayNode> byAddress, OverlayNode from, Address destination, RoutingMode mode = RoutingMode.Exact)
         {
             OverlayNode at = from;
             for (int hops = 0; hops < RoutedHeader.DefaultTtl; hops++)
             {
-                RouteDecision decision = Router.Decide(at.Connections, new RouteInfo(RoutingMode.Exact, from.Address, destination));
+                RouteDecision decision = Router.Decide(at.Connections, new RouteInfo(mode, from.Address, destination));
                 if (decision.DeliverLocally)
                 {
                     return hops;
