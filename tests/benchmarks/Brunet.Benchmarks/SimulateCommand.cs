@@ -91,11 +91,14 @@ internal static class SimulateCommand
         {
             sim.Diagnose();
         }
+        // Brunet's consistency checks that neighbours point back at each other; two interleaved rings would pass it.
+        int trueNeighbours = sim.CountTrueNeighbours();
         (Dictionary<int, int> hops, int pingsOk, int pingsSent, int unroutable) = sim.MeasureHops(2000);
         int found = sim.CountReadable(keys);
         double meanHops = hops.Sum(h => (double)h.Key * h.Value) / Math.Max(1, hops.Values.Sum());
         double log2n = Math.Log2(sim.AliveCount);
-        Console.WriteLine($"churn: {killedTotal} nodes left without goodbye over {minutes} min; mean consistency {consistencies.DefaultIfEmpty(1).Average():F4}, min {consistencies.DefaultIfEmpty(1).Min():F4}");
+        Console.WriteLine($"churn: {killedTotal} nodes left without goodbye over {minutes} min; mean consistency {consistencies.DefaultIfEmpty(1).Average():F4}, min {consistencies.DefaultIfEmpty(1).Min():F4}; "
+            + $"at the end {trueNeighbours} of {sim.AliveCount} nodes have their true left and right neighbours");
         Console.WriteLine($"routing: {pingsOk} of {pingsSent} routed pings answered, {unroutable} pairs without a route; mean hops {meanHops:F2} (0.5 log2 N = {0.5 * log2n:F2}); "
             + $"distribution {string.Join(' ', hops.OrderBy(h => h.Key).Select(h => $"{h.Key}:{h.Value}"))}");
         Console.WriteLine($"dht: {found} of {keys.Count} records readable after the churn ({keys.Count - found} lost)");
@@ -249,6 +252,20 @@ internal static class SimulateCommand
         }
 
         public double MeanLinks() => _alive.Average(a => a.Node.Connections.Count);
+
+        /// <summary>Nodes whose nearest link on each side is the true neighbour on the ring of live nodes.</summary>
+        public int CountTrueNeighbours()
+        {
+            var sorted = _alive.Select(a => a.Node).OrderBy(n => n.Address).ToList();
+            int count = 0;
+            for (int i = 0; i < sorted.Count; i++)
+            {
+                ConnectionTable t = sorted[i].Connections;
+                count += t.Right(0)?.Peer == sorted[(i + 1) % sorted.Count].Address
+                    && t.Left(0)?.Peer == sorted[(i - 1 + sorted.Count) % sorted.Count].Address ? 1 : 0;
+            }
+            return count;
+        }
 
         public RingConsistency.Result Consistency()
         {
