@@ -70,6 +70,16 @@ public sealed partial class OverlayNode
 
     private bool BirthdayAllowed(Address peer) => BirthdayRefusal(peer) is null;
 
+    /// <summary>Test hook, on the loop: as if our own punch request to <paramref name="peer"/> were on its way.</summary>
+    internal void PretendBirthdayRequested(Address peer, ulong token)
+    {
+        _birthdayRequested[peer] = token;
+        _birthdayRunning.Add(peer);
+    }
+
+    /// <summary>Test hook, on the loop: is our punch request to <paramref name="peer"/> still waiting for its answer.</summary>
+    internal bool IsBirthdayRequested(Address peer) => _birthdayRequested.ContainsKey(peer);
+
     /// <summary>Why a punch with <paramref name="peer"/> cannot start now, or null when it can.</summary>
     private string? BirthdayRefusal(Address peer)
     {
