@@ -16,9 +16,11 @@ public sealed class NatTraversalTests
     private static readonly TimeSpan s_linkTimeout = TimeSpan.FromSeconds(20);
 
     // A port-restricted cone and a symmetric NAT link directly only after a direct attempt timed out (10 s) and a
-    // birthday race ran (up to about 7 s, tried again if it missed): a generous bound for a loaded machine.
-    private static readonly TimeSpan s_birthdayTimeout = TimeSpan.FromSeconds(40);
-    private static readonly TimeSpan s_relayTimeout = TimeSpan.FromSeconds(45);
+    // birthday race ran (up to about 7 s, tried again if it missed). A race can miss three times and back off; the
+    // pair then talks over a relay edge, which retries a direct edge (with a new race) every RelayUpgradeInterval
+    // (60 s). About one run in three ended relayed at a 40 s bound: the bound covers one upgrade interval.
+    private static readonly TimeSpan s_birthdayTimeout = TimeSpan.FromSeconds(100);
+    private static readonly TimeSpan s_relayTimeout = TimeSpan.FromSeconds(105);
 
     [OneTimeSetUp]
     public void RequireRoot() => NatLab.RequireRoot();
